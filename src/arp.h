@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ARP: replies for the router's own addresses, the neighbour cache with
+ * aging (RFC 1122 2.3.2.1 style: REACHABLE for 30 s after confirmation,
+ * then STALE and re-probed on use), resolution with retries, and a bounded
+ * queue of packets per unresolved neighbour. When resolution fails, the
+ * queued packets get ICMP host-unreachable.
+ */
+#ifndef HAIRPIND_ARP_H
+#define HAIRPIND_ARP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum arp_state { ARP_INCOMPLETE, ARP_REACHABLE, ARP_STALE, ARP_FAILED };
+
+#define ARP_REACHABLE_TIME	30	/* s */
+#define ARP_RETRANS_MS		1000
+#define ARP_MAX_PROBES		3
+#define ARP_GC_STALE_TIME	300	/* s unused before a stale entry goes */
+
+struct arp_neigh {
+	uint32_t addr;		/* network order */
+	int iface;
+	uint8_t mac[6];
+	uint8_t state;		/* enum arp_state */
+	uint8_t probes;
+	uint64_t updated_ms;	/* last confirmation */
+	uint64_t used_ms;
+	uint64_t probe_ms;	/* when the last request went out */
+	/* queued packets: internal */
+	struct arp_qpkt *qhead, *qtail;
+	uint32_t qlen;
+};
+
+struct arp_table;
+struct router;
+
+struct arp_table *arp_create(struct router *r, uint32_t max_entries,
+    uint32_t queue_len);
+void arp_destroy(struct arp_table *at);
+void arp_reconfigure(struct arp_table *at, uint32_t max_entries,
+    uint32_t queue_len);
+
+/**
+ * arp_input() - handle an ARP frame received on @iface: learn the sender
+ * when it is for us or already cached, reply to requests for our
+ * addresses, and flush queued packets when a neighbour resolves.
+ * @eth: the Ethernet frame, @len bytes.
+ * Return: 0, or -1 when malformed (the caller counts "bad-arp").
+ */
+int arp_input(struct arp_table *at, int iface, const uint8_t *eth,
+    size_t len);
+
+/**
+ * arp_resolve() - the MAC for @nexthop on @iface.
+ * Return: a pointer to 6 bytes when known (the caller sends at once), or
+ * NULL after taking a copy of the packet into the neighbour's queue (or
+ * dropping it when the queue is full; @queued says which).
+ * @frame, @len: the whole frame as it would be written (vnet header
+ * included), whose Ethernet destination is filled when it is sent later.
+ */
+const uint8_t *arp_resolve(struct arp_table *at, int iface, uint32_t nexthop,
+    const uint8_t *frame, size_t len, int *queued);
+
+/* arp_timer() - retransmit requests, fail and age entries. */
+void arp_timer(struct arp_table *at, uint64_t now_ms);
+
+typedef int (*arp_iter_fn)(void *arg, const struct arp_neigh *n);
+void arp_foreach(struct arp_table *at, arp_iter_fn fn, void *arg);
+const char *arp_state_name(uint8_t state);
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The configuration: the YAML file of SPEC section 4 turned into a struct,
+ * with every object keeping the file:line:col it came from. Loading never
+ * touches the running daemon, so a reload can parse, validate and only then
+ * swap.
+ *
+ * (Named conf.h because autoconf owns config.h.)
+ */
+#ifndef HAIRPIND_CONF_H
+#define HAIRPIND_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "rule.h"
+
+#define CONF_MAX_IFACES 32
+#define CONF_MAX_ADDRS 16
+
+struct conf_loc {
+	int line, col;		/* 1-based; 0 when not from the file */
+};
+
+struct conf_addr {
+	uint32_t addr;		/* network order */
+	uint8_t plen;
+};
+
+struct conf_iface {
+	char *name;		/* rule name: in-interface=NAME */
+	char *tap;		/* kernel device name */
+	char *netns;		/* NULL: the daemon's own namespace */
+	struct conf_addr addrs[CONF_MAX_ADDRS];
+	int naddrs;		/* >= 1; addrs[0] is primary */
+	uint8_t mac[6];		/* set from config, or derived stable LAA */
+	int mtu;		/* 68..65535, default 1500 */
+	struct conf_loc loc;
+};
+
+struct conf_route {
+	uint32_t dst;		/* network order, masked */
+	uint8_t plen;
+	uint32_t gateway;	/* network order; 0 for a device route */
+	int iface;		/* index into ifaces, resolved from the gateway
+				   (or `interface:`), never -1 after load */
+	struct conf_loc loc;
+};
+
+/* Seconds. Keys of conntrack.timeouts in the YAML are given in comments. */
+struct conf_timeouts {
+	uint32_t tcp_syn_sent;		/* tcp-syn-sent */
+	uint32_t tcp_syn_received;	/* tcp-syn-received */
+	uint32_t tcp_established;	/* tcp-established */
+	uint32_t tcp_fin_wait;		/* tcp-fin-wait */
+	uint32_t tcp_close_wait;	/* tcp-close-wait */
+	uint32_t tcp_last_ack;		/* tcp-last-ack */
+	uint32_t tcp_time_wait;		/* tcp-time-wait */
+	uint32_t tcp_close;		/* tcp-close */
+	uint32_t udp;			/* udp: unreplied or one-way */
+	uint32_t udp_stream;		/* udp-stream: seen both ways */
+	uint32_t icmp;			/* icmp */
+	uint32_t generic;		/* generic */
+};
+
+struct conf_limits {
+	uint32_t ct_max;		/* conntrack.max, default 262144 */
+	uint32_t frag_max_bytes;	/* conntrack.frag-max-bytes, default 4 MiB */
+	uint32_t frag_timeout;		/* conntrack.frag-timeout, seconds, default 30 */
+	uint32_t arp_queue;		/* arp.queue-len: packets per unresolved neighbour, default 16 */
+	uint32_t arp_max;		/* arp.max: neighbour entries, default 4096 */
+	uint32_t ctl_max_clients;	/* control.max-clients, default 64 */
+};
+
+struct config {
+	char *path;
+	struct conf_iface ifaces[CONF_MAX_IFACES];
+	int nifaces;
+	struct conf_route *routes;
+	int nroutes;
+	struct ruleset *nat;		/* never NULL: builtin chains exist */
+	struct ruleset *filter;		/* never NULL */
+	struct conf_timeouts timeouts;
+	struct conf_limits limits;
+	char *ctl_socket;		/* control.socket */
+	mode_t ctl_mode;		/* control.mode, default 0660 */
+	char *ctl_group;		/* control.group, NULL: keep */
+	char *user;			/* NULL: keep running as root */
+	enum log_level log_level;	/* log.level: error|warning|info|debug */
+	enum log_target log_target;	/* log.target: stderr|syslog */
+};
+
+/* Every error found in one load, each already formatted. */
+struct conf_errors {
+	char **msgs;	/* "FILE:LINE:COL: message\n    source line\n    ^" */
+	int n;
+};
+
+/**
+ * conf_load() - read, parse and validate a YAML configuration file.
+ * @path: file to read
+ * @errs: filled with every error found (the caller frees with
+ *        conf_errors_free()); empty when the load succeeds
+ *
+ * Return: the configuration, or NULL when there was any error.
+ */
+struct config *conf_load(const char *path, struct conf_errors *errs);
+
+/* conf_load_buf() - the same from memory; @name is used in messages. */
+struct config *conf_load_buf(const char *name, const char *buf, size_t len,
+    struct conf_errors *errs);
+
+void conf_free(struct config *conf);
+void conf_errors_free(struct conf_errors *errs);
+
+/* conf_iface_find() - index of the interface named @name, or -1. */
+int conf_iface_find(const struct config *conf, const char *name);
+
+/*
+ * Parse helpers shared with the control protocol and hairpinctl.
+ * Return 0 on success, -1 on error.
+ */
+int conf_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen);
+int conf_parse_duration(const char *s, uint32_t *seconds);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The router: its links, its tables, and the path of one frame through
+ * them: tap -> frame -> arp | (frag -> conntrack -> dstnat -> route ->
+ * filter -> srcnat -> translate) -> arp -> tap.
+ */
+#ifndef HAIRPIND_ROUTER_H
+#define HAIRPIND_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+
+/*
+ * Why a frame was dropped. Counted per in-interface; the names (kebab-case)
+ * are the keys of `drops` in `hairpinctl interfaces` and of the reason
+ * label in `metrics`.
+ */
+#define DROP_REASONS(X) \
+	X(SHORT_FRAME, "short-frame") \
+	X(BAD_VNET_HDR, "bad-vnet-header") \
+	X(NOT_FOR_US, "not-for-us") \
+	X(VLAN, "vlan") \
+	X(UNKNOWN_ETHERTYPE, "unknown-ethertype") \
+	X(BAD_ARP, "bad-arp") \
+	X(BAD_IP_HEADER, "bad-ip-header") \
+	X(BAD_IP_LENGTH, "bad-ip-length") \
+	X(BAD_IP_CHECKSUM, "bad-ip-checksum") \
+	X(MARTIAN, "martian-address") \
+	X(BAD_L4_HEADER, "bad-l4-header") \
+	X(BAD_ICMP, "bad-icmp") \
+	X(TTL_EXCEEDED, "ttl-exceeded") \
+	X(NO_ROUTE, "no-route") \
+	X(FRAG_INVALID, "frag-invalid") \
+	X(FRAG_MEMORY, "frag-memory") \
+	X(FRAG_OVERSIZE, "frag-oversize") \
+	X(FRAG_TIMEOUT, "frag-timeout") \
+	X(FRAG_NEEDED, "frag-needed") \
+	X(CT_INVALID, "ct-invalid") \
+	X(CT_FULL, "ct-full") \
+	X(CT_CLASH, "ct-clash") \
+	X(NAT_EXHAUSTED, "nat-exhausted") \
+	X(FILTER_DROP, "filter-drop") \
+	X(FILTER_REJECT, "filter-reject") \
+	X(ARP_QUEUE_FULL, "arp-queue-full") \
+	X(ARP_FAILED, "arp-failed") \
+	X(TX_ERROR, "tx-error")
+
+enum drop_reason {
+#define X(id, name) DROP_##id,
+	DROP_REASONS(X)
+#undef X
+	DROP_COUNT
+};
+
+const char *drop_reason_name(enum drop_reason r);
+
+struct iface_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t drops[DROP_COUNT];
+};
+
+struct iface {
+	int idx;
+	struct conf_iface *conf;	/* name, tap, netns, addrs, mac, mtu */
+	int fd;				/* the TAP */
+	bool vnet;			/* IFF_VNET_HDR in use */
+	unsigned int offloads;		/* TUN_F_* accepted by the kernel */
+	bool persistent;		/* attached to a device made outside */
+	struct event *ev;
+	struct iface_stats st;
+};
+
+struct event_base;
+struct route_table;
+struct arp_table;
+struct ct_table;
+struct natport;
+struct frag_table;
+struct trace;
+
+struct router {
+	struct event_base *base;
+	struct config *conf;		/* current; swapped by reload */
+	struct iface ifaces[CONF_MAX_IFACES];
+	int nifaces;
+	struct route_table *routes;
+	struct arp_table *arp;
+	struct ct_table *ct;
+	struct natport *np;
+	struct frag_table *frag;
+	time_t started;			/* wall clock, for uptime */
+	uint64_t reloads, reload_failures;
+
+	/* `trace` clients exist: the pipeline fills a struct trace */
+	bool tracing;
+	void (*trace_emit)(void *arg, const struct trace *t);
+	void *trace_arg;
+};
+
+/* The one router of the process. */
+extern struct router *router;
+
+/* Clock for conntrack and fragments: monotonic seconds. */
+uint32_t router_now(void);
+/* Monotonic milliseconds. */
+uint64_t router_now_ms(void);
+
+/**
+ * router_input() - the whole path of one frame received on @ifidx.
+ * @buf: the frame, starting with the vnet header when the link has one;
+ *       writable, with ROUTER_HEADROOM bytes free before it
+ * @len: bytes in @buf
+ */
+#define ROUTER_HEADROOM 64
+void router_input(struct router *r, int ifidx, uint8_t *buf, size_t len);
+
+/**
+ * router_reload() - parse @path, validate, and swap rules, routes,
+ * addresses, timeouts and limits. On failure nothing changes and *@errs
+ * holds every error (the caller frees it).
+ * Return: 0 or -1.
+ */
+int router_reload(struct router *r, const char *path,
+    struct conf_errors *errs);
+
+/* Totals over all interfaces, for `status`. */
+void router_totals(const struct router *r, struct iface_stats *sum);
+
+#endif
