@@ -9,6 +9,7 @@
 #ifndef HAIRPIND_ARP_H
 #define HAIRPIND_ARP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ enum arp_state { ARP_INCOMPLETE, ARP_REACHABLE, ARP_STALE, ARP_FAILED };
 #define ARP_RETRANS_MS		1000
 #define ARP_MAX_PROBES		3
 #define ARP_GC_STALE_TIME	300	/* s unused before a stale entry goes */
+#define ARP_QUEUE_BYTES_MAX	(4u << 20)	/* all queues together */
 
 struct arp_neigh {
 	uint32_t addr;		/* network order */
@@ -28,9 +30,11 @@ struct arp_neigh {
 	uint64_t updated_ms;	/* last confirmation */
 	uint64_t used_ms;
 	uint64_t probe_ms;	/* when the last request went out */
-	/* queued packets: internal */
+	/* internal */
 	struct arp_qpkt *qhead, *qtail;
 	uint32_t qlen;
+	uint32_t hnext;		/* hash chain, or free list */
+	bool used;
 };
 
 struct arp_table;

@@ -1,2 +1,282 @@
 /* SPDX-License-Identifier: ISC */
-int main(void) { return 0; }
+/*
+ * hairpind: parse the configuration, open the TAPs and the control socket,
+ * drop privileges, and run the one event loop that moves every frame.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "arp.h"
+#include "conf.h"
+#include "control.h"
+#include "ct.h"
+#include "frag.h"
+#include "log.h"
+#include "natport.h"
+#include "privdrop.h"
+#include "route.h"
+#include "router.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/hairpind/hairpind.yaml"
+#define RX_BUDGET	64		/* frames per link per wakeup */
+#define CT_EXPIRE_BUDGET 4096		/* entries per expiry slice */
+#define TICK_MS		100
+
+static struct router the_router;
+static struct event *tick_ev, *expire_ev;
+/* One receive buffer: frames are handled where they land, never copied. */
+static uint8_t rxbuf[ROUTER_HEADROOM + TAP_FRAME_MAX]
+    __attribute__((aligned(64)));
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: hairpind [-f FILE] [-t] [-d] [-V] [-h]\n"
+	    "  -f FILE  configuration file (default %s)\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -d       debug logging\n"
+	    "  -V       print the version and exit\n"
+	    "  -h       this help\n", DEFAULT_CONFIG);
+	exit(status);
+}
+
+static void
+tap_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct iface *ifp = arg;
+	uint8_t *buf = rxbuf + ROUTER_HEADROOM;
+	ssize_t n;
+	int i;
+
+	/*
+	 * Bounded batch: the event stays level-triggered, so a link with
+	 * more waiting is called again after the others had their turn.
+	 */
+	for (i = 0; i < RX_BUDGET; i++) {
+		n = read(fd, buf, TAP_FRAME_MAX);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("%s: read", ifp->conf->tap);
+			return;
+		}
+		if (n == 0)
+			return;
+		router_input(&the_router, ifp->idx, buf, (size_t)n);
+	}
+}
+
+static void
+expire_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct router *r = arg;
+	struct timeval soon = { 0, 1000 };
+
+	/* a slice at a time, so a mass expiry never stalls forwarding */
+	if (ct_expire(r->ct, router_now(), CT_EXPIRE_BUDGET))
+		evtimer_add(expire_ev, &soon);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct router *r = arg;
+
+	expire_cb(-1, 0, r);
+	arp_timer(r->arp, router_now_ms());
+	frag_expire(r->frag, router_now());
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct router *r = arg;
+	struct conf_errors errs;
+	int i;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", r->conf->path);
+		if (router_reload(r, r->conf->path, &errs) == -1)
+			for (i = 0; i < errs.n; i++)
+				log_warnx("%s", errs.msgs[i]);
+		conf_errors_free(&errs);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		event_base_loopexit(r->base, NULL);
+		break;
+	}
+}
+
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct router *r = &the_router;
+	struct conf_errors errs;
+	struct config *conf;
+	const char *path = DEFAULT_CONFIG;
+	struct event *sig_ev[3];
+	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
+	struct timeval tick = { 0, TICK_MS * 1000 };
+	bool check_only = false, debug = false;
+	char *cause = NULL, *dir;
+	int ch, i;
+
+	while ((ch = getopt(argc, argv, "f:tdVh")) != -1) {
+		switch (ch) {
+		case 'f':
+			path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'V':
+			printf("hairpind %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+
+	log_init("hairpind", LOG_TARGET_STDERR,
+	    debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	conf = conf_load(path, &errs);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "hairpind: %s\n", errs.msgs[i]);
+		conf_errors_free(&errs);
+		return 1;
+	}
+	conf_errors_free(&errs);
+	if (check_only) {
+		printf("configuration ok\n");
+		conf_free(conf);
+		return 0;
+	}
+	log_init("hairpind", conf->log_target,
+	    debug ? LOG_LEVEL_DEBUG : conf->log_level);
+	event_set_log_callback(libevent_log_cb);
+	signal(SIGPIPE, SIG_IGN);
+
+	router = r;
+	r->conf = conf;
+	r->started = time(NULL);
+	r->base = event_base_new();
+	if (r->base == NULL)
+		fatalx("event_base_new");
+	r->nifaces = conf->nifaces;
+	for (i = 0; i < conf->nifaces; i++) {
+		struct iface *ifp = &r->ifaces[i];
+
+		ifp->idx = i;
+		ifp->fd = -1;
+		ifp->conf = &conf->ifaces[i];
+	}
+	for (i = 0; i < conf->nifaces; i++) {
+		if (tap_open(&r->ifaces[i], &cause) == -1) {
+			log_warnx("interface %s: %s", conf->ifaces[i].name,
+			    cause);
+			exit(3);
+		}
+	}
+	r->routes = route_build(conf);
+	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
+	router_ct_attach(r);
+	r->np = natport_create();
+	r->frag = frag_create(conf->limits.frag_max_bytes,
+	    conf->limits.frag_timeout);
+	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+
+	if (control_init(r, &cause) == -1) {
+		log_warnx("control socket: %s", cause);
+		exit(3);
+	}
+	if (conf->user != NULL) {
+		dir = xstrdup(conf->ctl_socket);
+		if (privdrop_prepare_dir(dirname(dir), conf->user, &cause) == -1)
+			fatalx("%s", cause);
+		free(dir);
+	}
+	if (privdrop_drop(conf->user, &cause) == -1)
+		fatalx("privilege drop: %s", cause);
+
+	for (i = 0; i < r->nifaces; i++) {
+		struct iface *ifp = &r->ifaces[i];
+
+		ifp->ev = event_new(r->base, ifp->fd, EV_READ | EV_PERSIST,
+		    tap_read_cb, ifp);
+		event_add(ifp->ev, NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		sig_ev[i] = evsignal_new(r->base, sigs[i], signal_cb, r);
+		evsignal_add(sig_ev[i], NULL);
+	}
+	tick_ev = event_new(r->base, -1, EV_PERSIST, tick_cb, r);
+	evtimer_add(tick_ev, &tick);
+	expire_ev = evtimer_new(r->base, expire_cb, r);
+
+	log_info("hairpind %s running: %d interfaces, conntrack max %u%s%s",
+	    PACKAGE_VERSION, r->nifaces, ct_max(r->ct),
+	    conf->user ? ", as user " : "", conf->user ? conf->user : "");
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "READY=1\nSTATUS=running");
+#endif
+	event_base_dispatch(r->base);
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "STOPPING=1");
+#endif
+
+	control_shutdown();
+	for (i = 0; i < r->nifaces; i++) {
+		if (r->ifaces[i].ev != NULL)
+			event_free(r->ifaces[i].ev);
+		tap_close(&r->ifaces[i]);
+	}
+	for (i = 0; i < 3; i++)
+		event_free(sig_ev[i]);
+	event_free(tick_ev);
+	event_free(expire_ev);
+	ct_flush(r->ct);
+	ct_destroy(r->ct);
+	natport_destroy(r->np);
+	frag_destroy(r->frag);
+	arp_destroy(r->arp);
+	route_free(r->routes);
+	conf_free(r->conf);
+	event_base_free(r->base);
+	return 0;
+}

@@ -1,1 +1,934 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * The path of one frame through the router, in netfilter order:
+ * link checks -> ARP or IPv4 checks -> reassembly -> conntrack lookup ->
+ * dstnat (first packet) -> route -> TTL -> filter input/forward -> srcnat
+ * (first packet) -> conntrack insert -> rewrite -> MTU -> ARP -> TAP.
+ *
+ * Nothing on this path allocates: the frame is rewritten in the buffer it
+ * was read into, and whatever the router says itself is built in static
+ * buffers with headroom for the link headers.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "arp.h"
+#include "control.h"
+#include "csum.h"
+#include "ct.h"
+#include "frag.h"
+#include "frame.h"
+#include "gso.h"
+#include "icmp.h"
+#include "log.h"
+#include "nat.h"
+#include "natport.h"
+#include "route.h"
+#include "router.h"
+#include "rule.h"
+#include "tap.h"
+#include "trace.h"
+#include "xmalloc.h"
+
+struct router *router;
+
+static const char *drop_names[DROP_COUNT] = {
+#define X(id, name) name,
+	DROP_REASONS(X)
+#undef X
+};
+
+const char *
+drop_reason_name(enum drop_reason reason)
+{
+	return (unsigned)reason < DROP_COUNT ? drop_names[reason] : "?";
+}
+
+uint64_t
+router_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint32_t
+router_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+void
+router_totals(const struct router *r, struct iface_stats *sum)
+{
+	int i, j;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < r->nifaces; i++) {
+		const struct iface_stats *s = &r->ifaces[i].st;
+
+		sum->rx_packets += s->rx_packets;
+		sum->rx_bytes += s->rx_bytes;
+		sum->tx_packets += s->tx_packets;
+		sum->tx_bytes += s->tx_bytes;
+		for (j = 0; j < DROP_COUNT; j++)
+			sum->drops[j] += s->drops[j];
+	}
+}
+
+/* --- tracing ------------------------------------------------------------ */
+
+static void
+trace_rule_cb(void *arg, const struct ruleset *rs, const struct rule *rl,
+    bool matched)
+{
+	struct trace *t = arg;
+	const struct router *r = router;
+
+	if (t->nrules >= TRACE_MAX_RULES)
+		return;
+	t->rules[t->nrules].table = rs == r->conf->nat ? "nat" : "filter";
+	t->rules[t->nrules].rule = rl;
+	t->rules[t->nrules].matched = matched;
+	t->nrules++;
+}
+
+static const char *
+addr_str(uint32_t a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static void
+trace_tuple_change(struct trace *t, const char *what,
+    const struct ct_tuple *from, const struct ct_tuple *to)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	size_t n = strlen(t->translation);
+	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP;
+
+	if (from->src != to->src || (ports && from->sport != to->sport))
+		n += snprintf(t->translation + n, sizeof(t->translation) - n,
+		    "%s%s src %s:%u -> %s:%u", n ? "; " : "", what,
+		    addr_str(from->src, a), ntohs(from->sport),
+		    addr_str(to->src, b), ntohs(to->sport));
+	if (n < sizeof(t->translation) && (from->dst != to->dst ||
+	    (ports && from->dport != to->dport)))
+		snprintf(t->translation + n, sizeof(t->translation) - n,
+		    "%s%s dst %s:%u -> %s:%u", n ? "; " : "", what,
+		    addr_str(from->dst, a), ntohs(from->dport),
+		    addr_str(to->dst, b), ntohs(to->dport));
+}
+
+static void
+trace_route(struct trace *t, const struct router *r, const struct route *rt)
+{
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	if (rt == NULL) {
+		snprintf(t->route, sizeof(t->route), "no route");
+		return;
+	}
+	if (rt->gateway != 0)
+		snprintf(t->route, sizeof(t->route), "%s/%u via %s dev %s (%s)",
+		    addr_str(rt->dst, a), rt->plen, addr_str(rt->gateway, g),
+		    r->ifaces[rt->iface].conf->name, route_kind_name(rt->kind));
+	else
+		snprintf(t->route, sizeof(t->route), "%s/%u dev %s (%s)",
+		    addr_str(rt->dst, a), rt->plen,
+		    r->ifaces[rt->iface].conf->name, route_kind_name(rt->kind));
+}
+
+static void
+trace_done(struct router *r, struct trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+trace_done(struct router *r, struct trace *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->verdict, sizeof(t->verdict), fmt, ap);
+	va_end(ap);
+	if (r->trace_emit != NULL)
+		r->trace_emit(r->trace_arg, t);
+}
+
+/* --- output ------------------------------------------------------------- */
+
+/*
+ * Put the link headers in front of @ip (headroom is there) and send it to
+ * @nexthop, through ARP. @vh: the vnet header to send (offload state of a
+ * forwarded frame), or NULL for a zero one.
+ */
+static void
+xmit(struct router *r, int out_if, uint32_t nexthop, uint8_t *ip, size_t len,
+    const struct virtio_net_hdr *vh)
+{
+	struct iface *o = &r->ifaces[out_if];
+	uint8_t *eth = ip - ETH_HLEN_;
+	uint8_t *frame = o->vnet ? eth - VNET_HDR_LEN : eth;
+	size_t flen = len + ETH_HLEN_ + (o->vnet ? VNET_HDR_LEN : 0);
+	const uint8_t *mac;
+	uint16_t et = htons(ETHERTYPE_IPV4);
+	int queued;
+
+	if (o->vnet) {
+		if (vh != NULL)
+			memmove(frame, vh, VNET_HDR_LEN);
+		else
+			memset(frame, 0, VNET_HDR_LEN);
+	}
+	memcpy(eth + 6, o->conf->mac, 6);
+	memcpy(eth + 12, &et, 2);
+	mac = arp_resolve(r->arp, out_if, nexthop, frame, flen, &queued);
+	if (mac == NULL) {
+		if (!queued)
+			o->st.drops[DROP_ARP_QUEUE_FULL]++;
+		return;
+	}
+	memcpy(eth, mac, 6);
+	tap_write(o, frame, flen);
+}
+
+struct frag_out {
+	struct router *r;
+	int out_if;
+	uint32_t nexthop;
+};
+
+static int
+frag_emit_cb(void *arg, uint8_t *ip, size_t len)
+{
+	struct frag_out *fo = arg;
+
+	xmit(fo->r, fo->out_if, fo->nexthop, ip, len, NULL);
+	return 0;
+}
+
+static int
+gso_emit_cb(void *arg, uint8_t *eth, size_t len)
+{
+	struct frag_out *fo = arg;
+	uint8_t *ip = eth + ETH_HLEN_;
+	size_t iplen = len - ETH_HLEN_;
+	unsigned int mtu = fo->r->ifaces[fo->out_if].conf->mtu;
+
+	if (iplen > mtu)
+		return frag_fragment(ip, iplen, mtu, frag_emit_cb, fo);
+	xmit(fo->r, fo->out_if, fo->nexthop, ip, iplen, NULL);
+	return 0;
+}
+
+/*
+ * Send a forwarded datagram, fitting it to the out link's MTU: a GSO
+ * super-frame whose segments fit goes out whole; a DF packet that does
+ * not fit gets frag-needed (RFC 1191); anything else is segmented and/or
+ * fragmented here, so nothing is lost for want of an offload.
+ */
+static void
+forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
+    uint32_t nexthop, bool reassembled, const uint8_t *orig_ip,
+    struct trace *tr)
+{
+	struct iface *o = &r->ifaces[out_if];
+	unsigned int mtu = o->conf->mtu;
+	struct frag_out fo = { r, out_if, nexthop };
+	uint8_t *ip = (uint8_t *)p->ip;
+	bool df = (ntohs(p->ip->frag_off) & IP4_DF) != 0;
+	bool gso = p->vh != NULL && p->vh->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+
+	if (gso) {
+		unsigned int hdrs = p->ihl + (p->proto == IPPROTO_TCP ?
+		    (unsigned int)(((struct tcp_hdr *)p->l4)->off >> 4) * 4 :
+		    sizeof(struct udp_hdr));
+
+		/* we know the real header length; never trust hdr_len */
+		p->vh->hdr_len = (uint16_t)(ETH_HLEN_ + hdrs);
+		if (hdrs + p->vh->gso_size <= mtu) {
+			xmit(r, out_if, nexthop, ip, p->ip_len, p->vh);
+			trace_done(r, tr, "forward");
+			return;
+		}
+		if (df) {
+			o = &r->ifaces[in_if];
+			o->st.drops[DROP_FRAG_NEEDED]++;
+			/* quote what the sender sent, not the translation */
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    ICMP_UNREACH_NEEDFRAG, (uint16_t)mtu, 0);
+			trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
+			return;
+		}
+		if (gso_segment(p->vh, p->eth, ETH_HLEN_ + p->ip_len, mtu,
+		    gso_emit_cb, &fo) == -1)
+			r->ifaces[in_if].st.drops[DROP_BAD_VNET_HDR]++;
+		trace_done(r, tr, "forward (segmented)");
+		return;
+	}
+	if (p->ip_len <= mtu) {
+		xmit(r, out_if, nexthop, ip, p->ip_len, p->vh);
+		trace_done(r, tr, "forward");
+		return;
+	}
+	if (df && !reassembled) {
+		r->ifaces[in_if].st.drops[DROP_FRAG_NEEDED]++;
+		icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+		    (uint16_t)mtu, 0);
+		trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
+		return;
+	}
+	(void)orig_ip;
+	if (p->vh != NULL && (p->vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		gso_csum_complete(p->vh, p->eth, ETH_HLEN_ + p->ip_len);
+	if (frag_fragment(ip, p->ip_len, mtu, frag_emit_cb, &fo) == -1)
+		r->ifaces[in_if].st.drops[DROP_FRAG_NEEDED]++;
+	trace_done(r, tr, "forward (fragmented to mtu %u)", mtu);
+}
+
+void
+router_output(struct router *r, uint8_t *ip, size_t len)
+{
+	const struct ip4_hdr *iph = (const struct ip4_hdr *)ip;
+	const struct route *rt = route_lookup(r->routes, iph->daddr);
+	struct pkt p;
+
+	if (rt == NULL || rt->kind == ROUTE_LOCAL)
+		return;
+	if (len > (size_t)r->ifaces[rt->iface].conf->mtu) {
+		struct frag_out fo = { r, rt->iface,
+		    route_nexthop(rt, iph->daddr) };
+
+		frag_fragment(ip, len, r->ifaces[rt->iface].conf->mtu,
+		    frag_emit_cb, &fo);
+		return;
+	}
+	(void)p;
+	xmit(r, rt->iface, route_nexthop(rt, iph->daddr), ip, len, NULL);
+}
+
+/* A neighbour did not answer: tell the senders of what was queued. */
+void
+router_arp_failed(struct router *r, int out_if, uint8_t *frame, size_t len)
+{
+	struct pkt p;
+	const struct route *rt;
+	int in_if;
+
+	if (frame_parse(&p, frame, len, r->ifaces[out_if].vnet) != -1 ||
+	    p.ethertype != ETHERTYPE_IPV4)
+		return;
+	if (frame_parse_ip(&p, p.eth + ETH_HLEN_, p.eth_len - ETH_HLEN_) != -1
+	    && p.ip == NULL)
+		return;
+	if (p.ip == NULL)
+		return;
+	r->ifaces[out_if].st.drops[DROP_ARP_FAILED]++;
+	rt = route_lookup(r->routes, p.ip->saddr);
+	in_if = rt != NULL ? rt->iface : out_if;
+	icmp_error(r, in_if, &p, ICMP_UNREACH, ICMP_UNREACH_HOST, 0, 0);
+}
+
+/* --- local delivery ----------------------------------------------------- */
+
+/* Answer as a host with no listeners does. */
+static void
+local_input(struct router *r, int in_if, struct pkt *p, struct trace *tr)
+{
+	switch (p->proto) {
+	case IPPROTO_ICMP:
+		if (p->icmp_type == ICMP_ECHO) {
+			icmp_echo_reply(r, in_if, p);
+			trace_done(r, tr, "local: echo-reply");
+			return;
+		}
+		trace_done(r, tr, "local: absorbed");
+		return;
+	case IPPROTO_TCP:
+		icmp_tcp_reset(r, in_if, p);
+		trace_done(r, tr, "local: tcp-reset (no listener)");
+		return;
+	case IPPROTO_UDP:
+		icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_PORT, 0,
+		    p->ip->daddr);
+		trace_done(r, tr, "local: port-unreachable");
+		return;
+	default:
+		icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0,
+		    p->ip->daddr);
+		trace_done(r, tr, "local: protocol-unreachable");
+		return;
+	}
+}
+
+/* --- filter --------------------------------------------------------------- */
+
+static void
+rule_pkt_fill(struct rule_pkt *rp, const struct pkt *p, uint32_t src,
+    uint32_t dst, uint16_t sport, uint16_t dport, int in_if, int out_if,
+    uint8_t ct_state, uint8_t nat_state)
+{
+	rp->src = src;
+	rp->dst = dst;
+	rp->sport = sport;
+	rp->dport = dport;
+	rp->proto = p->proto;
+	rp->in_if = in_if;
+	rp->out_if = out_if;
+	rp->ct_state = ct_state;
+	rp->nat_state = nat_state;
+	rp->icmp_type = p->icmp_type;
+	rp->icmp_code = p->icmp_code;
+	rp->len = p->ip_len;
+}
+
+static uint8_t
+nat_state_of(uint8_t flags)
+{
+	return ((flags & CT_F_SNAT) ? RULE_NAT_SRCNAT : 0) |
+	    ((flags & CT_F_DNAT) ? RULE_NAT_DSTNAT : 0);
+}
+
+/*
+ * Run a filter chain. Return: true to go on, false when the packet was
+ * dropped or rejected (and counted, and answered for reject).
+ */
+static bool
+filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
+    struct pkt *p, int in_if, struct trace *tr)
+{
+	const struct ruleset *rs = r->conf->filter;
+	const struct rule *rl;
+
+	if (rs->chains[chain].nrules == 0)
+		return true;
+	rl = rule_eval(rs, chain, rp, tr ? trace_rule_cb : NULL, tr);
+	if (rl == NULL || rl->action == RULE_ACCEPT)
+		return true;
+	if (rl->action == RULE_REJECT) {
+		r->ifaces[in_if].st.drops[DROP_FILTER_REJECT]++;
+		switch (rl->reject_with) {
+		case REJECT_TCP_RESET:
+			if (p->proto == IPPROTO_TCP && p->l4_ok)
+				icmp_tcp_reset(r, in_if, p);
+			else
+				icmp_error(r, in_if, p, ICMP_UNREACH,
+				    ICMP_UNREACH_PORT, 0, 0);
+			break;
+		case REJECT_ICMP_HOST_UNREACH:
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    ICMP_UNREACH_HOST, 0, 0);
+			break;
+		case REJECT_ICMP_NET_UNREACH:
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    ICMP_UNREACH_NET, 0, 0);
+			break;
+		case REJECT_ICMP_ADMIN_PROHIBITED:
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    ICMP_UNREACH_FILTER_PROHIB, 0, 0);
+			break;
+		case REJECT_ICMP_PORT_UNREACH:
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    ICMP_UNREACH_PORT, 0, 0);
+			break;
+		}
+		trace_done(r, tr, "filter %s: reject", rs->chains[chain].name);
+		return false;
+	}
+	r->ifaces[in_if].st.drops[DROP_FILTER_DROP]++;
+	trace_done(r, tr, "filter %s: drop", rs->chains[chain].name);
+	return false;
+}
+
+/* --- the IPv4 path -------------------------------------------------------- */
+
+static void
+ct_pkt_of(const struct pkt *p, struct ct_pkt *cp)
+{
+	memset(cp, 0, sizeof(*cp));
+	cp->len = p->ip_len;
+	cp->wscale = -1;
+	if (p->proto != IPPROTO_TCP || !p->l4_ok)
+		return;
+	{
+		const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
+		unsigned int off = (th->off >> 4) * 4;
+		const uint8_t *opt = p->l4 + sizeof(*th);
+		const uint8_t *end = p->l4 + off;
+
+		cp->tcp_flags = th->flags;
+		cp->seq = ntohl(th->seq);
+		cp->ack = ntohl(th->ack);
+		cp->win = ntohs(th->win);
+		cp->payload = p->l4_len - off;
+		if (!(th->flags & TH_SYN))
+			return;
+		/* the window scale option, RFC 7323 */
+		while (opt < end) {
+			if (*opt == 0)
+				break;
+			if (*opt == 1) {
+				opt++;
+				continue;
+			}
+			if (opt + 1 >= end || opt[1] < 2 || opt + opt[1] > end)
+				break;
+			if (opt[0] == 3 && opt[1] == 3)
+				cp->wscale = (int8_t)(opt[2] > 14 ? 14 : opt[2]);
+			opt += opt[1];
+		}
+	}
+}
+
+static void
+ttl_decrement(struct ip4_hdr *ip)
+{
+	uint16_t old, new;
+	uint8_t w[2];
+
+	w[0] = ip->ttl;
+	w[1] = ip->proto;
+	memcpy(&old, w, 2);
+	ip->ttl--;
+	w[0] = ip->ttl;
+	memcpy(&new, w, 2);
+	csum_replace2(&ip->check, old, new);
+}
+
+static bool
+addr_martian_src(const struct router *r, uint32_t a)
+{
+	uint32_t h = ntohl(a);
+
+	return h == 0 || h == 0xffffffff || (h >> 28) == 0xe ||
+	    (h >> 28) == 0xf || (h >> 24) == 127 ||
+	    route_is_local(r->routes, a);
+}
+
+/* Directed broadcast of a connected subnet: a router does not forward it. */
+static bool
+is_subnet_broadcast(const struct route *rt, uint32_t dst)
+{
+	uint32_t host;
+
+	if (rt->kind != ROUTE_CONNECTED || rt->plen >= 31)
+		return false;
+	host = ~(rt->plen == 0 ? 0 : ~(uint32_t)0 << (32 - rt->plen));
+	return (ntohl(dst) & host) == host;
+}
+
+static void
+ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
+    struct trace *tr)
+{
+	struct iface *ifp = &r->ifaces[in_if];
+	struct ct_tuple t0, tgt, inner, key;
+	struct ct_entry *e = NULL;
+	enum ct_dir dir = CT_DIR_ORIG;
+	const struct route *rt;
+	struct rule_pkt rp;
+	struct ct_pkt cp;
+	const struct rule *rl;
+	uint8_t ct_state, flags = 0;
+	bool tracked, related = false;
+	uint32_t now = router_now();
+	int out_if;
+
+	tracked = nat_tuple_of(p, &t0);
+	if (tr != NULL) {
+		tr->pkt = t0;
+		tr->tcp_flags = p->tcp_flags;
+		tr->icmp_type = p->icmp_type;
+		tr->icmp_code = p->icmp_code;
+		tr->len = p->ip_len;
+	}
+	tgt = t0;
+	ct_state = RULE_CT_NEW;
+
+	/* conntrack: an ICMP error relates to the connection it quotes */
+	if (p->proto == IPPROTO_ICMP && p->l4_ok && icmp_is_error(p->icmp_type)) {
+		if (nat_icmp_inner(p, &inner) == 0) {
+			ct_tuple_invert(&key, &inner);
+			e = ct_lookup(r->ct, &key, &dir);
+		}
+		if (e == NULL) {
+			ct_state = RULE_CT_INVALID;
+		} else {
+			related = true;
+			ct_state = RULE_CT_RELATED;
+			if (nat_icmp_related(p, e, dir) == -1) {
+				ifp->st.drops[DROP_BAD_ICMP]++;
+				trace_done(r, tr, "drop: bad-icmp checksum");
+				return;
+			}
+			tgt.src = p->ip->saddr;
+			tgt.dst = p->ip->daddr;
+		}
+		if (tr != NULL)
+			tr->conntrack = related ? "related" : "invalid";
+	} else if (tracked) {
+		e = ct_lookup(r->ct, &t0, &dir);
+		if (e != NULL) {
+			ct_pkt_of(p, &cp);
+			if (ct_track(r->ct, e, dir, &cp, now) == CT_INVALID) {
+				ct_state = RULE_CT_INVALID;
+				e = NULL;
+			} else {
+				ct_state = dir == CT_DIR_ORIG &&
+				    !(e->flags & CT_F_REPLIED) ? RULE_CT_NEW :
+				    RULE_CT_ESTABLISHED;
+				if (e->flags & (CT_F_SNAT | CT_F_DNAT))
+					nat_target(e, dir, &tgt);
+				if (tr != NULL)
+					tr->conntrack = "established";
+			}
+		} else if (p->proto == IPPROTO_TCP &&
+		    !ct_tcp_new_ok(p->tcp_flags)) {
+			ct_state = RULE_CT_INVALID;
+		}
+		if (tr != NULL && e == NULL)
+			tr->conntrack = ct_state == RULE_CT_INVALID ?
+			    "invalid" : "new";
+	} else if (tr != NULL)
+		tr->conntrack = "untracked";
+
+	/* dstnat: first packet of a new connection */
+	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
+	    r->conf->nat->chains[CHAIN_DSTNAT].nrules > 0) {
+		rule_pkt_fill(&rp, p, t0.src, t0.dst, p->sport, p->dport, in_if,
+		    -1, ct_state, 0);
+		rl = rule_eval(r->conf->nat, CHAIN_DSTNAT, &rp,
+		    tr ? trace_rule_cb : NULL, tr);
+		if (rl != NULL && rl->action != RULE_ACCEPT)
+			nat_dstnat(r, rl, in_if, &tgt, &flags);
+	}
+
+	/* route on the translated destination */
+	rt = route_lookup(r->routes, tgt.dst);
+	if (tr != NULL)
+		trace_route(tr, r, rt);
+	if (rt == NULL) {
+		ifp->st.drops[DROP_NO_ROUTE]++;
+		icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0, 0);
+		trace_done(r, tr, "drop: no-route (net-unreachable sent)");
+		return;
+	}
+	if (rt->kind == ROUTE_LOCAL) {
+		rule_pkt_fill(&rp, p, p->ip->saddr, tgt.dst, p->sport,
+		    tgt.dport, in_if, -1, ct_state, nat_state_of(flags));
+		if (!filter_pass(r, CHAIN_INPUT, &rp, p, in_if, tr))
+			return;
+		if (related) {
+			trace_done(r, tr, "local: related icmp absorbed");
+			return;
+		}
+		local_input(r, in_if, p, tr);
+		return;
+	}
+	if (is_subnet_broadcast(rt, tgt.dst)) {
+		ifp->st.drops[DROP_NOT_FOR_US]++;
+		trace_done(r, tr, "drop: directed broadcast");
+		return;
+	}
+	out_if = rt->iface;
+
+	/* TTL, quoting the packet as it arrived */
+	if (p->ip->ttl <= 1) {
+		ifp->st.drops[DROP_TTL_EXCEEDED]++;
+		icmp_error(r, in_if, p, ICMP_TIMXCEED, 0, 0, 0);
+		trace_done(r, tr, "drop: ttl-exceeded (time-exceeded sent)");
+		return;
+	}
+
+	/* filter forward: dst translated, src not yet (as netfilter) */
+	rule_pkt_fill(&rp, p, p->ip->saddr, tgt.dst, p->sport, tgt.dport,
+	    in_if, out_if, ct_state, e != NULL ? nat_state_of(e->flags) :
+	    nat_state_of(flags));
+	if (!filter_pass(r, CHAIN_FORWARD, &rp, p, in_if, tr))
+		return;
+	if (ct_state == RULE_CT_INVALID) {
+		ifp->st.drops[DROP_CT_INVALID]++;
+		trace_done(r, tr, "drop: ct-invalid");
+		return;
+	}
+
+	if (tracked && e == NULL && !related) {
+		struct ct_tuple reply;
+
+		/* srcnat: the first packet, after routing */
+		if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
+			rule_pkt_fill(&rp, p, tgt.src, tgt.dst, tgt.sport,
+			    tgt.dport, in_if, out_if, ct_state,
+			    nat_state_of(flags));
+			rl = rule_eval(r->conf->nat, CHAIN_SRCNAT, &rp,
+			    tr ? trace_rule_cb : NULL, tr);
+			if (rl != NULL && rl->action != RULE_ACCEPT &&
+			    nat_srcnat(r, rl, out_if, &tgt, &flags) == -1) {
+				ifp->st.drops[DROP_NAT_EXHAUSTED]++;
+				icmp_error(r, in_if, p, ICMP_UNREACH,
+				    ICMP_UNREACH_HOST, 0, 0);
+				trace_done(r, tr, "drop: nat-exhausted");
+				return;
+			}
+		}
+		ct_tuple_invert(&reply, &tgt);
+		ct_pkt_of(p, &cp);
+		e = ct_insert(r->ct, &t0, &reply, flags, &cp, now);
+		if (e == NULL) {
+			struct ct_entry tmp;
+
+			/* give back the port nat_srcnat() took */
+			tmp.orig = t0;
+			tmp.reply = reply;
+			tmp.flags = flags;
+			nat_release(r, &tmp);
+			ifp->st.drops[ct_count(r->ct) >= ct_max(r->ct) ?
+			    DROP_CT_FULL : DROP_CT_CLASH]++;
+			trace_done(r, tr, "drop: %s", ct_count(r->ct) >=
+			    ct_max(r->ct) ? "ct-full" : "ct-clash");
+			return;
+		}
+	}
+
+	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
+	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
+		if (tr != NULL)
+			trace_tuple_change(tr, (flags | (e ? e->flags : 0)) &
+			    CT_F_SNAT ? "nat" : "dst-nat", &t0, &tgt);
+		nat_rewrite(p, &tgt);
+	}
+	ttl_decrement(p->ip);
+	if (tr != NULL)
+		tr->out_if = r->ifaces[out_if].conf->name;
+	forward_out(r, p, in_if, out_if, route_nexthop(rt, tgt.dst),
+	    reassembled, NULL, tr);
+}
+
+static bool
+vnet_hdr_ok(const struct pkt *p)
+{
+	const struct virtio_net_hdr *vh = p->vh;
+
+	if (vh == NULL)
+		return true;
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		if ((size_t)vh->csum_start + vh->csum_offset + 2 > p->eth_len)
+			return false;
+	}
+	switch (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return p->proto == IPPROTO_TCP && vh->gso_size > 0;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		return p->proto == IPPROTO_UDP && vh->gso_size > 0;
+	default:
+		return false;
+	}
+}
+
+void
+router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
+{
+	struct iface *ifp = &r->ifaces[in_if];
+	struct trace trace_buf, *tr = NULL;
+	struct pkt p;
+	uint8_t *out;
+	size_t outlen;
+	const char *why;
+	int reason;
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	ifp->st.rx_packets++;
+	ifp->st.rx_bytes += len - (ifp->vnet ? VNET_HDR_LEN : 0);
+	reason = frame_parse(&p, buf, len, ifp->vnet);
+	if (reason != -1) {
+		ifp->st.drops[reason]++;
+		return;
+	}
+	if (p.ethertype == ETHERTYPE_ARP) {
+		if (arp_input(r->arp, in_if, p.eth, p.eth_len) == -1)
+			ifp->st.drops[DROP_BAD_ARP]++;
+		return;
+	}
+	if (memcmp(p.eth, ifp->conf->mac, 6) != 0) {
+		/* broadcast and multicast IPv4 are not routed */
+		ifp->st.drops[DROP_NOT_FOR_US]++;
+		(void)bcast;
+		return;
+	}
+	reason = frame_parse_ip(&p, p.eth + ETH_HLEN_, p.eth_len - ETH_HLEN_);
+	if (reason != -1) {
+		ifp->st.drops[reason]++;
+		return;
+	}
+	if (!vnet_hdr_ok(&p)) {
+		ifp->st.drops[DROP_BAD_VNET_HDR]++;
+		return;
+	}
+	if (addr_martian_src(r, p.ip->saddr)) {
+		ifp->st.drops[DROP_MARTIAN]++;
+		return;
+	}
+	{
+		uint32_t d = ntohl(p.ip->daddr);
+
+		if (d == 0xffffffff || (d >> 28) == 0xe || d == 0) {
+			ifp->st.drops[DROP_NOT_FOR_US]++;
+			return;
+		}
+	}
+	if (r->tracing) {
+		memset(&trace_buf, 0, sizeof(trace_buf));
+		trace_buf.in_if = ifp->conf->name;
+		tr = &trace_buf;
+	}
+	if (p.is_frag) {
+		switch (frag_input(r->frag, (uint8_t *)p.ip, p.ip_len,
+		    router_now(), &out, &outlen, &why)) {
+		case FRAG_HELD:
+			return;
+		case FRAG_DROP:
+			ifp->st.drops[strcmp(why, "frag-memory") == 0 ?
+			    DROP_FRAG_MEMORY : strcmp(why, "frag-oversize") == 0
+			    ? DROP_FRAG_OVERSIZE : DROP_FRAG_INVALID]++;
+			return;
+		case FRAG_DONE:
+			break;
+		}
+		p.vh = NULL;
+		p.eth = out - ETH_HLEN_;
+		p.eth_len = outlen + ETH_HLEN_;
+		reason = frame_parse_ip(&p, out, outlen);
+		if (reason != -1) {
+			ifp->st.drops[reason]++;
+			return;
+		}
+		ip_input(r, in_if, &p, true, tr);
+		return;
+	}
+	ip_input(r, in_if, &p, false, tr);
+}
+
+/* --- conntrack events ------------------------------------------------------ */
+
+static void
+ct_event_cb(void *arg, enum ct_event ev, const struct ct_entry *e)
+{
+	struct router *r = arg;
+
+	if (ev == CT_EV_DESTROY)
+		nat_release(r, e);
+	control_ct_event(ev, e);
+}
+
+void
+router_ct_attach(struct router *r)
+{
+	ct_set_event_cb(r->ct, ct_event_cb, r);
+}
+
+/* --- reload ----------------------------------------------------------------- */
+
+static int
+reload_compatible(const struct config *old, const struct config *new,
+    struct conf_errors *errs)
+{
+	char *msg = NULL;
+	int i;
+
+	if (old->nifaces != new->nifaces) {
+		xasprintf(&msg, "%s: interfaces added or removed: needs a "
+		    "restart (TAPs are opened before privileges are dropped)",
+		    new->path);
+	} else {
+		for (i = 0; i < new->nifaces && msg == NULL; i++) {
+			const struct conf_iface *a = &old->ifaces[i];
+			const struct conf_iface *b = &new->ifaces[i];
+
+			if (strcmp(a->name, b->name) != 0 ||
+			    strcmp(a->tap, b->tap) != 0 ||
+			    (a->netns == NULL) != (b->netns == NULL) ||
+			    (a->netns && strcmp(a->netns, b->netns) != 0))
+				xasprintf(&msg, "%s:%d:%d: interface \"%s\": "
+				    "name, tap or netns changed: needs a restart "
+				    "(TAPs are opened before privileges are "
+				    "dropped)", new->path, b->loc.line,
+				    b->loc.col, b->name);
+			else if (a->mtu != b->mtu)
+				xasprintf(&msg, "%s:%d:%d: interface \"%s\": "
+				    "mtu changed: needs a restart (setting the "
+				    "TAP mtu needs privileges)", new->path,
+				    b->loc.line, b->loc.col, b->name);
+		}
+	}
+	if (msg == NULL)
+		return 0;
+	errs->msgs = xreallocarray(errs->msgs, errs->n + 1, sizeof(char *));
+	errs->msgs[errs->n++] = msg;
+	return -1;
+}
+
+int
+router_reload(struct router *r, const char *path, struct conf_errors *errs)
+{
+	struct config *new, *old = r->conf;
+	struct route_table *rt;
+	int i;
+
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
+#endif
+	memset(errs, 0, sizeof(*errs));
+	new = conf_load(path, errs);
+	if (new == NULL || reload_compatible(old, new, errs) == -1) {
+		if (new != NULL)
+			conf_free(new);
+		r->reload_failures++;
+		log_warnx("reload of %s failed, configuration unchanged", path);
+#ifdef HAVE_SYSTEMD
+		sd_notify(0, "READY=1\nSTATUS=reload failed; running the "
+		    "previous configuration");
+#endif
+		return -1;
+	}
+	if (old->ctl_socket != NULL && new->ctl_socket != NULL &&
+	    strcmp(old->ctl_socket, new->ctl_socket) != 0)
+		log_warnx("control.socket changed: takes effect on restart");
+	rt = route_build(new);
+	ruleset_copy_counters(new->nat, old->nat);
+	ruleset_copy_counters(new->filter, old->filter);
+	/* the swap: nothing below can fail */
+	r->conf = new;
+	for (i = 0; i < r->nifaces; i++)
+		r->ifaces[i].conf = &new->ifaces[i];
+	route_free(r->routes);
+	r->routes = rt;
+	ct_reconfigure(r->ct, new->limits.ct_max, &new->timeouts);
+	frag_reconfigure(r->frag, new->limits.frag_max_bytes,
+	    new->limits.frag_timeout);
+	arp_reconfigure(r->arp, new->limits.arp_max, new->limits.arp_queue);
+	log_set_level(new->log_level);
+	conf_free(old);
+	r->reloads++;
+	log_info("reloaded %s", path);
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "READY=1\nSTATUS=running");
+#endif
+	return 0;
+}

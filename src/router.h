@@ -24,6 +24,7 @@
 	X(BAD_VNET_HDR, "bad-vnet-header") \
 	X(NOT_FOR_US, "not-for-us") \
 	X(VLAN, "vlan") \
+	X(IPV6, "ipv6") \
 	X(UNKNOWN_ETHERTYPE, "unknown-ethertype") \
 	X(BAD_ARP, "bad-arp") \
 	X(BAD_IP_HEADER, "bad-ip-header") \
@@ -118,6 +119,23 @@ uint64_t router_now_ms(void);
  */
 #define ROUTER_HEADROOM 64
 void router_input(struct router *r, int ifidx, uint8_t *buf, size_t len);
+
+/**
+ * router_output() - route and send an IPv4 datagram the router made
+ * itself (ICMP, RST). @ip has ROUTER_HEADROOM writable bytes before it;
+ * its checksums are complete.
+ */
+void router_output(struct router *r, uint8_t *ip, size_t len);
+
+/*
+ * router_arp_failed() - a neighbour on @out_if did not answer: send host
+ * unreachable about the queued @frame (as it would have been written).
+ */
+void router_arp_failed(struct router *r, int out_if, uint8_t *frame,
+    size_t len);
+
+/* router_ct_attach() - route conntrack events to NAT and control. */
+void router_ct_attach(struct router *r);
 
 /**
  * router_reload() - parse @path, validate, and swap rules, routes,

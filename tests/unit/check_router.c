@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The whole frame path, end to end, without a kernel: each link is a
+ * socketpair standing in for a TAP, frames are written in with
+ * router_input() and what the router sends is read off the other end and
+ * checked byte by byte (addresses, ports, TTL, every checksum).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "arp.h"
+#include "conf.h"
+#include "ct.h"
+#include "frag.h"
+#include "natport.h"
+#include "pkt_build.h"
+#include "route.h"
+#include "router.h"
+
+#define WAN 0
+#define LAN 1
+
+static const char seed_yaml[] =
+    "interfaces:\n"
+    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24], mac: 02:00:00:00:01:01 }\n"
+    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24], mac: 02:00:00:00:02:01, mtu: 1400 }\n"
+    "routes:\n"
+    "  - { dst: 0.0.0.0/0, gateway: 1.1.1.254 }\n"
+    "nat:\n"
+    "  - chain=dstnat dst-address=1.1.1.1 protocol=tcp dst-port=80 action=dst-nat to-addresses=192.168.1.2\n"
+    "  - chain=dstnat dst-address=1.1.1.1 protocol=udp dst-port=5000-5010 action=dst-nat to-addresses=192.168.1.3 to-ports=6000-6010\n"
+    "  - chain=srcnat out-interface=wan action=masquerade\n"
+    "  - chain=srcnat src-address=192.168.1.0/24 dst-address=192.168.1.2 protocol=tcp dst-port=80 out-interface=lan action=masquerade\n";
+
+static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 1, 1 };
+static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 2, 1 };
+static const uint8_t isp_mac[6] = { 2, 0xee, 0, 0, 0, 0xfe };
+static const uint8_t srv_mac[6] = { 2, 0xee, 0, 0, 1, 2 };
+static const uint8_t cli_mac[6] = { 2, 0xee, 0, 0, 1, 10 };
+
+static struct router R;
+static int peer[2];		/* our end of each link */
+static uint8_t buf[ROUTER_HEADROOM + 70000] __attribute__((aligned(64)));
+static uint8_t *in = buf + ROUTER_HEADROOM;
+static uint8_t out[70000] __attribute__((aligned(64)));
+
+static void
+router_setup_yaml(const char *yaml)
+{
+	struct conf_errors errs;
+	struct config *conf;
+	int i, sp[2];
+
+	conf = conf_load_buf("test.yaml", yaml, strlen(yaml), &errs);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		ck_abort_msg("config did not load");
+	}
+	memset(&R, 0, sizeof(R));
+	router = &R;
+	R.conf = conf;
+	R.nifaces = conf->nifaces;
+	for (i = 0; i < conf->nifaces; i++) {
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sp), 0);
+		fcntl(sp[1], F_SETFL, O_NONBLOCK);
+		R.ifaces[i].idx = i;
+		R.ifaces[i].conf = &conf->ifaces[i];
+		R.ifaces[i].fd = sp[0];
+		R.ifaces[i].vnet = true;
+		peer[i] = sp[1];
+	}
+	R.routes = route_build(conf);
+	R.ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
+	router_ct_attach(&R);
+	R.np = natport_create();
+	R.frag = frag_create(conf->limits.frag_max_bytes,
+	    conf->limits.frag_timeout);
+	R.arp = arp_create(&R, conf->limits.arp_max, conf->limits.arp_queue);
+}
+
+static void
+setup(void)
+{
+	router_setup_yaml(seed_yaml);
+}
+
+/* Read one frame the router sent on link @ifi; 0 when none. */
+static size_t
+rd(int ifi)
+{
+	ssize_t n = recv(peer[ifi], out, sizeof(out), 0);
+
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static void
+drain(int ifi)
+{
+	while (rd(ifi) > 0)
+		;
+}
+
+static void
+send_in(int ifi, size_t len)
+{
+	router_input(&R, ifi, in, len);
+}
+
+/* A neighbour introduces itself: it asks the router for its address. */
+static void
+learn(int ifi, const char *ip, const uint8_t *mac)
+{
+	uint8_t *f = in;
+	uint32_t spa = A(ip), tpa = R.conf->ifaces[ifi].addrs[0].addr;
+	uint16_t v;
+
+	memset(f, 0, 10 + 42);
+	memset(f + 10, 0xff, 6);
+	memcpy(f + 16, mac, 6);
+	v = htons(ETHERTYPE_ARP);
+	memcpy(f + 22, &v, 2);
+	f[24] = 0; f[25] = 1; f[26] = 8; f[27] = 0; f[28] = 6; f[29] = 4;
+	f[30] = 0; f[31] = 1;
+	memcpy(f + 32, mac, 6);
+	memcpy(f + 38, &spa, 4);
+	memcpy(f + 48, &tpa, 4);
+	send_in(ifi, 10 + 42);
+	ck_assert_uint_eq(rd(ifi), 10 + 42);	/* the ARP reply */
+	ck_assert_uint_eq(out[10 + 21], 2);
+	ck_assert_mem_eq(out + 10, mac, 6);
+}
+
+static struct ip4_hdr *
+out_ip(void)
+{
+	return (struct ip4_hdr *)(out + 24);
+}
+
+static uint16_t
+out_port(int which)
+{
+	uint16_t v;
+
+	memcpy(&v, out + 24 + 20 + (which ? 2 : 0), 2);
+	return ntohs(v);
+}
+
+static size_t
+tcp_to(const uint8_t *mac, const char *src, uint16_t sp, const char *dst,
+    uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	uint8_t l4[20];
+
+	return pkt_build(in, mac, A(src), A(dst), IPPROTO_TCP, 64, l4,
+	    tcp_build(l4, sp, dp, seq, ack, flags));
+}
+
+START_TEST(test_echo_to_router)
+{
+	uint8_t l4[64] = { ICMP_ECHO, 0, 0, 0, 0, 7, 0, 1, 'p', 'i', 'n', 'g' };
+	size_t n;
+
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("192.168.1.1"),
+	    IPPROTO_ICMP, 64, l4, 12);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("192.168.1.1"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out[44], ICMP_ECHOREPLY);
+	ck_assert_mem_eq(out + 44 + 8, "ping", 4);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_mem_eq(out + 10, cli_mac, 6);
+	ck_assert_mem_eq(out + 16, lan_mac, 6);
+}
+END_TEST
+
+/* The internet client reaches the web server through dst-nat. */
+START_TEST(test_dstnat_and_back)
+{
+	size_t n;
+
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 80, TH_SYN, 100, 0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("2.2.2.2"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(out_port(0), 40000);
+	ck_assert_uint_eq(out_port(1), 80);
+	ck_assert_uint_eq(out_ip()->ttl, 63);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_mem_eq(out + 10, srv_mac, 6);
+
+	n = tcp_to(lan_mac, "192.168.1.2", 80, "2.2.2.2", 40000,
+	    TH_SYN | TH_ACK, 5000, 101);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_ip()->daddr, A("2.2.2.2"));
+	ck_assert_uint_eq(out_port(0), 80);
+	ck_assert_uint_eq(out_port(1), 40000);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_mem_eq(out + 10, isp_mac, 6);
+	ck_assert_uint_eq(ct_count(R.ct), 1);
+}
+END_TEST
+
+/* The wiki's point: with the hairpin rule, both NATs apply on one link. */
+START_TEST(test_hairpin)
+{
+	size_t n;
+
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = tcp_to(lan_mac, "192.168.1.10", 5555, "1.1.1.1", 80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("192.168.1.1"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(out_port(0), 5555);	/* port kept when free */
+	ck_assert_uint_eq(out_port(1), 80);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_mem_eq(out + 10, srv_mac, 6);
+
+	n = tcp_to(lan_mac, "192.168.1.2", 80, "192.168.1.1", 5555,
+	    TH_SYN | TH_ACK, 900, 2);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(0), 80);
+	ck_assert_uint_eq(out_port(1), 5555);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_mem_eq(out + 10, cli_mac, 6);
+}
+END_TEST
+
+/* Without the hairpin rule the server would answer the client directly. */
+START_TEST(test_no_hairpin_rule)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24] }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24] }\n"
+	    "nat:\n"
+	    "  - chain=dstnat dst-address=1.1.1.1 protocol=tcp dst-port=80 action=dst-nat to-addresses=192.168.1.2\n"
+	    "  - chain=srcnat out-interface=wan action=masquerade\n";
+	size_t n;
+
+	router_setup_yaml(yaml);
+	learn(LAN, "192.168.1.2", srv_mac);
+	n = tcp_to(R.conf->ifaces[LAN].mac, "192.168.1.10", 5555, "1.1.1.1",
+	    80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	/* dst-nat only: the server sees the client's own address */
+	ck_assert_uint_eq(out_ip()->saddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+}
+END_TEST
+
+/* Masquerade, and an ICMP error from the far side translated back. */
+START_TEST(test_masquerade_and_icmp_error)
+{
+	uint8_t l4[64], icmp[128];
+	struct ip4_hdr *iip;
+	size_t n, qlen;
+	uint16_t sport;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 40000, 53, "query"));
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 40000);
+	ck_assert(pkt_csums_ok(out + 24));
+	sport = out_port(0);
+
+	/* 2.2.2.2 answers port unreachable, quoting what it got */
+	qlen = 20 + 8 + 5;
+	memset(icmp, 0, 8);
+	icmp[0] = ICMP_UNREACH;
+	icmp[1] = ICMP_UNREACH_PORT;
+	memcpy(icmp + 8, out + 24, qlen);
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_ICMP,
+	    64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("2.2.2.2"));
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert(pkt_csums_ok(out + 24));
+	iip = (struct ip4_hdr *)(out + 24 + 20 + 8);
+	ck_assert_uint_eq(iip->saddr, A("192.168.1.10"));
+	ck_assert_uint_eq(iip->daddr, A("2.2.2.2"));
+	ck_assert_uint_eq(csum_ip(iip, 20), 0);
+	ck_assert_uint_eq(ntohs(*(uint16_t *)((uint8_t *)iip + 20)), 40000);
+	/* the quoted UDP checksum was fixed too */
+	ck_assert(pkt_csums_ok((uint8_t *)iip));
+	(void)sport;
+}
+END_TEST
+
+/* Two LAN hosts ping out at once with the same id: ids stay apart. */
+START_TEST(test_ping_two_hosts)
+{
+	uint8_t l4[16] = { ICMP_ECHO, 0, 0, 0, 0, 9, 0, 1 };
+	uint16_t id1, id2;
+	size_t n;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("1.1.1.254"),
+	    IPPROTO_ICMP, 64, l4, 16);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	memcpy(&id1, out + 44 + 4, 2);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = pkt_build(in, lan_mac, A("192.168.1.2"), A("1.1.1.254"),
+	    IPPROTO_ICMP, 64, l4, 16);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	memcpy(&id2, out + 44 + 4, 2);
+	ck_assert_uint_ne(id1, id2);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+
+	/* the reply to the second goes back to the second host */
+	learn(LAN, "192.168.1.2", srv_mac);
+	l4[0] = ICMP_ECHOREPLY;
+	memcpy(l4 + 4, &id2, 2);
+	n = pkt_build(in, wan_mac, A("1.1.1.254"), A("1.1.1.1"),
+	    IPPROTO_ICMP, 64, l4, 16);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(ntohs(*(uint16_t *)(out + 44 + 4)), 9);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+START_TEST(test_port_range_mapping)
+{
+	uint8_t l4[64];
+	size_t n;
+
+	learn(LAN, "192.168.1.3", srv_mac);
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_UDP,
+	    64, l4, udp_build(l4, 7777, 5003, "x"));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.3"));
+	ck_assert_uint_eq(out_port(1), 6003);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+START_TEST(test_ttl_exceeded)
+{
+	uint8_t l4[64];
+	size_t n;
+
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_UDP, 1, l4, udp_build(l4, 33434, 33434, "trace"));
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), 24 + 20 + 8 + (n - 24));
+	ck_assert_uint_eq(out_ip()->saddr, A("192.168.1.1"));
+	ck_assert_uint_eq(out[44], ICMP_TIMXCEED);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_TTL_EXCEEDED], 1);
+}
+END_TEST
+
+START_TEST(test_no_route)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24] }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24] }\n";
+	uint8_t l4[64];
+	size_t n;
+
+	router_setup_yaml(yaml);
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = pkt_build(in, R.conf->ifaces[LAN].mac, A("192.168.1.10"),
+	    A("8.8.8.8"), IPPROTO_UDP, 64, l4, udp_build(l4, 1, 2, "x"));
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(out[44], ICMP_UNREACH);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_NET);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_NO_ROUTE], 1);
+}
+END_TEST
+
+/* Local answers: RST for TCP, port unreachable for UDP. */
+START_TEST(test_router_as_host)
+{
+	uint8_t l4[64];
+	size_t n;
+
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = tcp_to(lan_mac, "192.168.1.10", 4000, "192.168.1.1", 22, TH_SYN,
+	    77, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), 24 + 40);
+	ck_assert_uint_eq(out[24 + 20 + 13], TH_RST | TH_ACK);
+	ck_assert_uint_eq(ntohl(*(uint32_t *)(out + 24 + 20 + 8)), 78);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("192.168.1.1"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 4000, 9999, "x"));
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(out[44], ICMP_UNREACH);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_PORT);
+}
+END_TEST
+
+/* A bare ACK that belongs to no connection is invalid, not forwarded. */
+START_TEST(test_invalid_bare_ack)
+{
+	size_t n;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = tcp_to(lan_mac, "192.168.1.10", 4000, "2.2.2.2", 80, TH_ACK, 1, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_INVALID], 1);
+	ck_assert_uint_eq(ct_count(R.ct), 0);
+}
+END_TEST
+
+/* DF and too big for the LAN's 1400: frag-needed with the MTU. */
+START_TEST(test_frag_needed)
+{
+	static uint8_t l4[1500];
+	struct ip4_hdr *ip;
+	size_t n;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	memset(l4, 'z', sizeof(l4));
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_TCP, 64,
+	    l4, tcp_build(l4, 40000, 80, 1, 0, TH_SYN) + 1420);
+	ip = (struct ip4_hdr *)(in + 24);
+	ip->frag_off = htons(IP4_DF);
+	ip->check = 0;
+	ip->check = csum_ip(ip, 20);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out[44], ICMP_UNREACH);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_NEEDFRAG);
+	ck_assert_uint_eq(ntohs(*(uint16_t *)(out + 44 + 6)), 1400);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/* A 6000-byte UDP datagram, fragmented, crosses dst-nat whole. */
+START_TEST(test_fragmented_udp_dstnat)
+{
+	static uint8_t dgram[6008];
+	struct ip4_hdr *ip;
+	size_t off, got = 0, n;
+	int frags = 0;
+
+	learn(LAN, "192.168.1.3", srv_mac);
+	memset(dgram + 8, 0x5a, 6000);
+	/* build the whole datagram, then cut it into 1480-byte pieces */
+	udp_build(dgram, 7000, 5001, "");
+	((struct udp_hdr *)dgram)->len = htons(6008);
+	pkt_build(out, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_UDP, 64,
+	    dgram, sizeof(dgram));
+	for (off = 0; off < sizeof(dgram); off += 1480) {
+		size_t len = sizeof(dgram) - off < 1480 ? sizeof(dgram) - off :
+		    1480;
+
+		memcpy(in, out, 24 + 20);
+		memcpy(in + 44, out + 44 + off, len);
+		ip = (struct ip4_hdr *)(in + 24);
+		ip->tot_len = htons((uint16_t)(20 + len));
+		ip->frag_off = htons((uint16_t)((off / 8) |
+		    (off + len < sizeof(dgram) ? IP4_MF : 0)));
+		ip->check = 0;
+		ip->check = csum_ip(ip, 20);
+		send_in(WAN, 44 + len);
+	}
+	/* out the LAN (mtu 1400) as fragments with the new destination */
+	while ((n = rd(LAN)) > 0) {
+		ip = out_ip();
+		ck_assert_uint_eq(ip->daddr, A("192.168.1.3"));
+		ck_assert_uint_le(ntohs(ip->tot_len), 1400);
+		ck_assert_uint_eq(csum_ip(ip, 20), 0);
+		got += ntohs(ip->tot_len) - 20;
+		frags++;
+	}
+	ck_assert_uint_eq(got, sizeof(dgram));
+	ck_assert_int_ge(frags, 5);
+}
+END_TEST
+
+/* Unknown neighbour: ARP request, packet queued, flushed on the reply. */
+START_TEST(test_arp_resolution)
+{
+	uint8_t l4[64];
+	size_t n;
+
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.50"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 1, 2, "queued"));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 10 + 42);		/* who-has */
+	ck_assert_uint_eq(out[10 + 21], 1);
+	ck_assert_uint_eq(*(uint32_t *)(out + 10 + 38), A("192.168.1.50"));
+	ck_assert_uint_eq(rd(LAN), 0);			/* held back */
+	/* the answer arrives as a reply to us */
+	memcpy(in, out, 10 + 42);
+	memcpy(in + 10, lan_mac, 6);
+	memcpy(in + 16, srv_mac, 6);
+	in[10 + 21] = 2;
+	memcpy(in + 10 + 22, srv_mac, 6);
+	memcpy(in + 10 + 28, out + 10 + 38, 4);
+	memcpy(in + 10 + 32, lan_mac, 6);
+	memcpy(in + 10 + 38, out + 10 + 28, 4);
+	send_in(LAN, 10 + 42);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_mem_eq(out + 10, srv_mac, 6);
+	ck_assert_mem_eq(out + 44 + 8, "queued", 6);
+}
+END_TEST
+
+/* Nobody answers: after the retries, host unreachable to the sender. */
+START_TEST(test_arp_failure)
+{
+	uint8_t l4[64];
+	uint64_t t = router_now_ms();
+	size_t n;
+	int i;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.99"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 1, 2, "lost"));
+	send_in(WAN, n);
+	for (i = 1; i <= 4; i++)
+		arp_timer(R.arp, t + (uint64_t)i * 1100);
+	drain(LAN);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out[44], ICMP_UNREACH);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_HOST);
+	ck_assert_uint_eq(out_ip()->daddr, A("2.2.2.2"));
+}
+END_TEST
+
+/* A partial checksum (NEEDS_CSUM) moves for the addresses, not ports. */
+START_TEST(test_partial_csum_masquerade)
+{
+	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)in;
+	uint8_t l4[20];
+	uint16_t part, got;
+	uint32_t s;
+	size_t n;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 40001, 443, 1, 0, TH_SYN));
+	s = csum_pseudo(A("192.168.1.10"), A("2.2.2.2"), IPPROTO_TCP, 20);
+	s = (s & 0xffff) + (s >> 16);
+	part = (uint16_t)((s & 0xffff) + (s >> 16));
+	memcpy(in + 24 + 20 + 16, &part, 2);
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = 14 + 20;
+	vh->csum_offset = 16;
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out[0], VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	s = csum_pseudo(A("1.1.1.1"), A("2.2.2.2"), IPPROTO_TCP, 20);
+	s = (s & 0xffff) + (s >> 16);
+	part = (uint16_t)((s & 0xffff) + (s >> 16));
+	memcpy(&got, out + 24 + 20 + 16, 2);
+	ck_assert_uint_eq(got, part);
+}
+END_TEST
+
+static Suite *
+router_suite(void)
+{
+	Suite *s = suite_create("router");
+	TCase *tc = tcase_create("path");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_echo_to_router);
+	tcase_add_test(tc, test_dstnat_and_back);
+	tcase_add_test(tc, test_hairpin);
+	tcase_add_test(tc, test_no_hairpin_rule);
+	tcase_add_test(tc, test_masquerade_and_icmp_error);
+	tcase_add_test(tc, test_ping_two_hosts);
+	tcase_add_test(tc, test_port_range_mapping);
+	tcase_add_test(tc, test_ttl_exceeded);
+	tcase_add_test(tc, test_no_route);
+	tcase_add_test(tc, test_router_as_host);
+	tcase_add_test(tc, test_invalid_bare_ack);
+	tcase_add_test(tc, test_frag_needed);
+	tcase_add_test(tc, test_fragmented_udp_dstnat);
+	tcase_add_test(tc, test_arp_resolution);
+	tcase_add_test(tc, test_arp_failure);
+	tcase_add_test(tc, test_partial_csum_masquerade);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(router_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
