@@ -1,1 +1,1982 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * The control socket server: request lines in, one JSON line out each,
+ * and the `events` and `trace` streams (SPEC section 7).
+ *
+ * Every client has a bounded input buffer (one request line of
+ * CONTROL_LINE_MAX bytes, longer lines are answered with an error and
+ * skipped up to their newline) and an output queue. A request client whose
+ * queue passes CONTROL_OUT_MAX is not read from until it drains, so its
+ * pipelined requests wait instead of piling up replies; a stream client
+ * that falls that far behind is dropped, because the packet path must
+ * never wait for it. Sockets are non-blocking and each callback does a
+ * bounded amount of work, so the packet loop keeps running whatever the
+ * clients do.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "arp.h"
+#include "conf.h"
+#include "control.h"
+#include "ct.h"
+#include "frag.h"
+#include "log.h"
+#include "natport.h"
+#include "route.h"
+#include "router.h"
+#include "rule.h"
+#include "trace.h"
+#include "xmalloc.h"
+
+/* glibc's sys/queue.h lacks the _SAFE iterators. */
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+#define CTL_DEFAULT_SOCKET	RUNSTATEDIR "/hairpind/hairpind.sock"
+#define CTL_DEFAULT_CLIENTS	64
+/* Raw input held per client: a full line plus the next read. */
+#define CTL_IN_MAX		(2 * CONTROL_LINE_MAX + 2)
+#define CTL_READ_SIZE		CONTROL_LINE_MAX
+#define CTL_ACCEPT_BATCH	16
+#define CTL_WRITE_ROUNDS	16
+#define CTL_MAX_WORDS		16
+#define CTL_SWEEP_SECONDS	10
+#define CTL_WORD_ECHO		64
+#define CTL_JSON_FLAGS		(JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+static const char ctl_internal_error[] =
+    "{\"ok\":false,\"error\":\"internal error\"}\n";
+static const char ctl_too_many[] =
+    "{\"ok\":false,\"error\":\"too many clients\"}\n";
+
+enum ctl_mode { CTL_REQUEST, CTL_EVENTS, CTL_TRACE };
+
+/* The filters of `conntrack`, `events` and `trace`; network order. */
+struct ctl_filter {
+	int proto;		/* -1: any */
+	bool src_set, dst_set;
+	uint32_t src, src_mask;
+	uint32_t dst, dst_mask;
+	int port;		/* -1: any */
+};
+
+struct ctl_client {
+	TAILQ_ENTRY(ctl_client) entry;
+	int fd;
+	struct event *rev, *wev;
+	bool rev_on, wev_on;
+	struct evbuffer *in, *out;
+	enum ctl_mode mode;
+	struct ctl_filter filt;
+	bool discard;		/* skipping the rest of a long line */
+	bool blocked;		/* output over bound: requests wait */
+	bool eof;		/* the peer shut down its sending side */
+	time_t last_in;		/* monotonic: last bytes received */
+	time_t last_out;	/* monotonic: last write progress */
+};
+
+TAILQ_HEAD(ctl_client_list, ctl_client);
+
+static struct {
+	struct router *r;
+	int fd;
+	char *path;
+	struct event *lev, *pause_ev, *sweep_ev;
+	struct ctl_client_list clients;
+	unsigned int nclients, nevents, ntrace;
+	uint64_t stream_drops;
+} ctl = { .fd = -1 };
+
+static void ctl_client_free(struct ctl_client *c);
+static void ctl_client_settle(struct ctl_client *c);
+
+static time_t
+ctl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* --- text ---------------------------------------------------------------- */
+
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @len bytes), or 0.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid.
+ */
+static size_t
+ctl_utf8_seq(const unsigned char *s, size_t len)
+{
+	uint32_t cp;
+	size_t n, k;
+
+	if (len == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 1;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 2;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 3;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len - 1 < n)
+		return 0;
+	for (k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+/* A request must be UTF-8 text: no NUL, no control bytes but tab. */
+static bool
+ctl_request_text_ok(const char *line, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		if ((n = ctl_utf8_seq(s + i, len - i)) == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/*
+ * A JSON string for text that comes from files or the network (names,
+ * rule text, error messages): jansson refuses invalid UTF-8, so such bytes
+ * become '?' rather than losing the whole answer.
+ */
+static json_t *
+ctl_strn(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	json_t *j;
+	char *copy;
+	size_t i, n;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_stringn(s, len)) != NULL)
+		return j;
+	copy = xmalloc(len + 1);
+	for (i = 0; i < len; ) {
+		if (u[i] != 0 && (n = ctl_utf8_seq(u + i, len - i)) != 0) {
+			memcpy(copy + i, s + i, n);
+			i += n;
+		} else
+			copy[i++] = '?';
+	}
+	copy[len] = '\0';
+	j = json_stringn(copy, len);
+	free(copy);
+	return j != NULL ? j : json_null();
+}
+
+static json_t *
+ctl_str(const char *s)
+{
+	return s == NULL ? json_null() : ctl_strn(s, strlen(s));
+}
+
+/* A fixed text field of struct trace: NULL when empty. */
+static json_t *
+ctl_text(const char *s, size_t size)
+{
+	size_t len = strnlen(s, size);
+
+	return len == 0 ? json_null() : ctl_strn(s, len);
+}
+
+static json_t *
+ctl_uint(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* Copy a request word for an error message: short, cut at a character. */
+static const char *
+ctl_echo(const char *w, char buf[CTL_WORD_ECHO])
+{
+	const unsigned char *u = (const unsigned char *)w;
+	size_t i = 0, n, len = strlen(w);
+
+	if (len < CTL_WORD_ECHO) {
+		memcpy(buf, w, len + 1);
+		return buf;
+	}
+	while ((n = ctl_utf8_seq(u + i, len - i)) != 0 &&
+	    i + n < CTL_WORD_ECHO - 4)
+		i += n;
+	memcpy(buf, w, i);
+	memcpy(buf + i, "...", 4);
+	return buf;
+}
+
+static const char *
+ctl_ntop(uint32_t addr, char *buf)
+{
+	struct in_addr in = { .s_addr = addr };
+
+	if (inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN) == NULL)
+		snprintf(buf, INET_ADDRSTRLEN, "?");
+	return buf;
+}
+
+static bool
+ctl_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+static const struct {
+	const char *name;
+	uint8_t num;
+} ctl_protos[] = {
+	{ "icmp", IPPROTO_ICMP },
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "gre", IPPROTO_GRE },
+	{ "esp", IPPROTO_ESP },
+	{ "ah", IPPROTO_AH },
+	{ "sctp", IPPROTO_SCTP },
+};
+
+/* "tcp", "udp", "icmp" and a few more by name, other protocols by number. */
+static json_t *
+ctl_proto(uint8_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ctl_protos) / sizeof(ctl_protos[0]); i++)
+		if (ctl_protos[i].num == proto)
+			return json_string(ctl_protos[i].name);
+	return json_integer(proto);
+}
+
+/* "A:PORT" for TCP and UDP (RouterOS style), plain "A" otherwise. */
+static json_t *
+ctl_endpoint(uint8_t proto, uint32_t addr, uint16_t port)
+{
+	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN + 8];
+
+	ctl_ntop(addr, a);
+	if (!ctl_has_ports(proto))
+		return json_string(a);
+	snprintf(buf, sizeof(buf), "%s:%u", a, ntohs(port));
+	return json_string(buf);
+}
+
+static json_t *
+ctl_prefix(uint32_t addr, uint8_t plen)
+{
+	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN + 4];
+
+	snprintf(buf, sizeof(buf), "%s/%u", ctl_ntop(addr, a), plen);
+	return json_string(buf);
+}
+
+static json_t *
+ctl_mac(const uint8_t *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x",
+	    m[0], m[1], m[2], m[3], m[4], m[5]);
+	return json_string(buf);
+}
+
+/* "SYN,ACK": names in header bit order, as tcpdump lists them. */
+static json_t *
+ctl_tcp_flags(uint8_t flags)
+{
+	static const char *const names[8] = {
+		"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"
+	};
+	char buf[40];
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < 8; i++) {
+		if ((flags & (1u << i)) == 0)
+			continue;
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    len > 0 ? "," : "", names[i]);
+	}
+	return json_string(buf);
+}
+
+/* Interface name by index, whether or not a reload is under way. */
+static const char *
+ctl_ifname(const struct router *r, int idx)
+{
+	if (idx >= 0 && idx < r->nifaces && r->ifaces[idx].conf != NULL)
+		return r->ifaces[idx].conf->name;
+	if (r->conf != NULL && idx >= 0 && idx < r->conf->nifaces)
+		return r->conf->ifaces[idx].name;
+	return NULL;
+}
+
+/* --- output -------------------------------------------------------------- */
+
+static void
+ctl_out_add(struct ctl_client *c, const void *data, size_t len)
+{
+	if (evbuffer_get_length(c->out) == 0)
+		c->last_out = ctl_now();
+	if (evbuffer_add(c->out, data, len) == -1)
+		log_warnx("control: out of memory for a reply");
+}
+
+/* Queue @j (consumed) as one line. */
+static void
+ctl_send(struct ctl_client *c, json_t *j)
+{
+	char *s = NULL;
+
+	if (j != NULL)
+		s = json_dumps(j, CTL_JSON_FLAGS);
+	json_decref(j);
+	if (s == NULL) {
+		ctl_out_add(c, ctl_internal_error,
+		    sizeof(ctl_internal_error) - 1);
+		return;
+	}
+	ctl_out_add(c, s, strlen(s));
+	ctl_out_add(c, "\n", 1);
+	free(s);
+}
+
+static void
+ctl_reply(struct ctl_client *c, json_t *result)
+{
+	json_t *o = json_object();
+
+	if (o == NULL || result == NULL) {
+		json_decref(o);
+		json_decref(result);
+		ctl_send(c, NULL);
+		return;
+	}
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "result", result);
+	ctl_send(c, o);
+}
+
+static void
+ctl_error_text(struct ctl_client *c, const char *msg)
+{
+	json_t *o = json_object();
+
+	if (o != NULL) {
+		json_object_set_new(o, "ok", json_false());
+		json_object_set_new(o, "error", ctl_str(msg));
+	}
+	ctl_send(c, o);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+ctl_error(struct ctl_client *c, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ctl_error_text(c, buf);
+}
+
+/* --- filters ------------------------------------------------------------- */
+
+static int
+ctl_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "A" or "A/N" into a network-order address and mask. */
+static int
+ctl_parse_prefix(const char *s, uint32_t *addr, uint32_t *mask)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	unsigned long plen = 32;
+	struct in_addr in;
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash = '\0';
+		if (ctl_parse_uint(slash + 1, 32, &plen) == -1)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -1;
+	*mask = plen == 0 ? 0 : htonl(0xffffffffu << (32 - plen));
+	*addr = in.s_addr & *mask;
+	return 0;
+}
+
+static int
+ctl_parse_proto(const char *s)
+{
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < sizeof(ctl_protos) / sizeof(ctl_protos[0]); i++)
+		if (strcmp(s, ctl_protos[i].name) == 0)
+			return ctl_protos[i].num;
+	if (ctl_parse_uint(s, 255, &v) == -1)
+		return -1;
+	return (int)v;
+}
+
+/*
+ * Parse `key=value` words into @f (and the row limit when @limit is not
+ * NULL). On error, answers the client and returns -1.
+ */
+static int
+ctl_filter_parse(struct ctl_client *c, const char *cmd, int argc,
+    char **argv, struct ctl_filter *f, uint32_t *limit)
+{
+	char e1[CTL_WORD_ECHO], e2[CTL_WORD_ECHO];
+	unsigned long v;
+	const char *val;
+	char *eq;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->proto = -1;
+	f->port = -1;
+	for (i = 0; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL)
+			goto unknown;
+		*eq = '\0';
+		val = eq + 1;
+		if (strcmp(argv[i], "proto") == 0) {
+			if ((f->proto = ctl_parse_proto(val)) == -1) {
+				ctl_error(c, "%s: bad proto \"%s\" (expected "
+				    "tcp, udp, icmp or 0-255)", cmd,
+				    ctl_echo(val, e1));
+				return -1;
+			}
+		} else if (strcmp(argv[i], "src") == 0 ||
+		    strcmp(argv[i], "dst") == 0) {
+			bool src = argv[i][0] == 's';
+
+			if (ctl_parse_prefix(val, src ? &f->src : &f->dst,
+			    src ? &f->src_mask : &f->dst_mask) == -1) {
+				ctl_error(c, "%s: bad %s \"%s\" (expected an "
+				    "address or CIDR)", cmd, argv[i],
+				    ctl_echo(val, e1));
+				return -1;
+			}
+			if (src)
+				f->src_set = true;
+			else
+				f->dst_set = true;
+		} else if (strcmp(argv[i], "port") == 0) {
+			if (ctl_parse_uint(val, 65535, &v) == -1) {
+				ctl_error(c, "%s: bad port \"%s\" (expected "
+				    "0-65535)", cmd,
+				    ctl_echo(val, e1));
+				return -1;
+			}
+			f->port = (int)v;
+		} else if (limit != NULL && strcmp(argv[i], "limit") == 0) {
+			if (ctl_parse_uint(val, CONTROL_CT_LIMIT_MAX, &v) ==
+			    -1 || v == 0) {
+				ctl_error(c, "%s: bad limit \"%s\" (expected "
+				    "1-%d)", cmd, ctl_echo(val, e1),
+				    CONTROL_CT_LIMIT_MAX);
+				return -1;
+			}
+			*limit = (uint32_t)v;
+		} else {
+			*eq = '=';
+			goto unknown;
+		}
+		continue;
+unknown:
+		ctl_error(c, "%s: unknown argument \"%s\" (expected proto=, "
+		    "src=, dst=, port=%s)", cmd,
+		    ctl_echo(argv[i], e2),
+		    limit != NULL ? ", limit= or flush" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+ctl_filter_tuple(const struct ctl_filter *f, uint8_t proto, uint32_t src,
+    uint32_t dst, uint16_t sport, uint16_t dport)
+{
+	if (f->proto >= 0 && proto != f->proto)
+		return false;
+	if (f->src_set && (src & f->src_mask) != f->src)
+		return false;
+	if (f->dst_set && (dst & f->dst_mask) != f->dst)
+		return false;
+	if (f->port >= 0 && (!ctl_has_ports(proto) ||
+	    (ntohs(sport) != f->port && ntohs(dport) != f->port)))
+		return false;
+	return true;
+}
+
+/* A connection matches when either of its tuples does. */
+static bool
+ctl_filter_entry(const struct ctl_filter *f, const struct ct_entry *e)
+{
+	return ctl_filter_tuple(f, e->orig.proto, e->orig.src, e->orig.dst,
+	    e->orig.sport, e->orig.dport) ||
+	    ctl_filter_tuple(f, e->reply.proto, e->reply.src, e->reply.dst,
+	    e->reply.sport, e->reply.dport);
+}
+
+/* A packet matches in either direction, so a trace shows both ways. */
+static bool
+ctl_filter_packet(const struct ctl_filter *f, const struct ct_tuple *t)
+{
+	return ctl_filter_tuple(f, t->proto, t->src, t->dst, t->sport,
+	    t->dport) ||
+	    ctl_filter_tuple(f, t->proto, t->dst, t->src, t->dport, t->sport);
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+static void
+ctl_ct_fill(json_t *o, const struct ct_entry *e, const struct ct_stats *st,
+    uint32_t now)
+{
+	uint8_t p = e->orig.proto;
+
+	json_object_set_new(o, "protocol", ctl_proto(p));
+	json_object_set_new(o, "src-address",
+	    ctl_endpoint(p, e->orig.src, e->orig.sport));
+	json_object_set_new(o, "dst-address",
+	    ctl_endpoint(p, e->orig.dst, e->orig.dport));
+	json_object_set_new(o, "reply-src-address",
+	    ctl_endpoint(p, e->reply.src, e->reply.sport));
+	json_object_set_new(o, "reply-dst-address",
+	    ctl_endpoint(p, e->reply.dst, e->reply.dport));
+	if (p == IPPROTO_ICMP) {
+		json_object_set_new(o, "icmp-id",
+		    json_integer(ntohs(e->orig.sport)));
+		json_object_set_new(o, "reply-icmp-id",
+		    json_integer(ntohs(e->reply.sport)));
+	}
+	json_object_set_new(o, "tcp-state", p == IPPROTO_TCP ?
+	    ctl_str(ct_tcp_state_name(e->tcp_state)) : json_null());
+	json_object_set_new(o, "timeout",
+	    json_integer(ct_timeout_left(e, now)));
+	json_object_set_new(o, "srcnat",
+	    json_boolean((e->flags & CT_F_SNAT) != 0));
+	json_object_set_new(o, "dstnat",
+	    json_boolean((e->flags & CT_F_DNAT) != 0));
+	json_object_set_new(o, "seen-reply",
+	    json_boolean((e->flags & CT_F_REPLIED) != 0));
+	json_object_set_new(o, "assured",
+	    json_boolean((e->flags & CT_F_ASSURED) != 0));
+	json_object_set_new(o, "orig-packets",
+	    ctl_uint(st != NULL ? st->packets[CT_DIR_ORIG] : 0));
+	json_object_set_new(o, "orig-bytes",
+	    ctl_uint(st != NULL ? st->bytes[CT_DIR_ORIG] : 0));
+	json_object_set_new(o, "repl-packets",
+	    ctl_uint(st != NULL ? st->packets[CT_DIR_REPLY] : 0));
+	json_object_set_new(o, "repl-bytes",
+	    ctl_uint(st != NULL ? st->bytes[CT_DIR_REPLY] : 0));
+}
+
+static void
+ctl_cmd_status(struct ctl_client *c, int argc, char **argv)
+{
+	struct router *r = ctl.r;
+	const struct ct_counters *cc = NULL;
+	struct iface_stats sum;
+	uint64_t drops = 0;
+	time_t now = time(NULL);
+	json_t *o;
+	int i;
+
+	memset(&sum, 0, sizeof(sum));
+	router_totals(r, &sum);
+	for (i = 0; i < DROP_COUNT; i++)
+		drops += sum.drops[i];
+	if (r->ct != NULL)
+		cc = ct_counters(r->ct);
+
+	o = json_object();
+	json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "uptime",
+	    json_integer(now > r->started ? now - r->started : 0));
+	json_object_set_new(o, "config", ctl_str(r->conf->path));
+	json_object_set_new(o, "interfaces", json_integer(r->nifaces));
+	json_object_set_new(o, "conntrack-count",
+	    json_integer(r->ct != NULL ? ct_count(r->ct) : 0));
+	json_object_set_new(o, "conntrack-max", json_integer(r->ct != NULL ?
+	    ct_max(r->ct) : r->conf->limits.ct_max));
+	json_object_set_new(o, "rx-packets", ctl_uint(sum.rx_packets));
+	json_object_set_new(o, "rx-bytes", ctl_uint(sum.rx_bytes));
+	json_object_set_new(o, "tx-packets", ctl_uint(sum.tx_packets));
+	json_object_set_new(o, "tx-bytes", ctl_uint(sum.tx_bytes));
+	json_object_set_new(o, "drops", ctl_uint(drops));
+	json_object_set_new(o, "conntrack-created",
+	    ctl_uint(cc != NULL ? cc->created : 0));
+	json_object_set_new(o, "conntrack-expired",
+	    ctl_uint(cc != NULL ? cc->expired : 0));
+	json_object_set_new(o, "conntrack-evicted",
+	    ctl_uint(cc != NULL ? cc->evicted : 0));
+	json_object_set_new(o, "conntrack-dropped",
+	    ctl_uint(cc != NULL ? cc->dropped : 0));
+	json_object_set_new(o, "nat-mappings",
+	    json_integer(r->np != NULL ? natport_count(r->np) : 0));
+	json_object_set_new(o, "reloads", ctl_uint(r->reloads));
+	json_object_set_new(o, "reload-failures",
+	    ctl_uint(r->reload_failures));
+	json_object_set_new(o, "control-clients", json_integer(ctl.nclients));
+	ctl_reply(c, o);
+}
+
+static void
+ctl_cmd_interfaces(struct ctl_client *c, int argc, char **argv)
+{
+	struct router *r = ctl.r;
+	json_t *rows = json_array(), *o, *addrs, *drops;
+	const struct conf_iface *ci;
+	const struct iface *ifp;
+	int i, k;
+
+	for (i = 0; i < r->nifaces; i++) {
+		ifp = &r->ifaces[i];
+		ci = ifp->conf;
+		if (ci == NULL && i < r->conf->nifaces)
+			ci = &r->conf->ifaces[i];
+		if (ci == NULL)
+			continue;
+		addrs = json_array();
+		for (k = 0; k < ci->naddrs && k < CONF_MAX_ADDRS; k++)
+			json_array_append_new(addrs,
+			    ctl_prefix(ci->addrs[k].addr, ci->addrs[k].plen));
+		drops = json_object();
+		for (k = 0; k < DROP_COUNT; k++)
+			if (ifp->st.drops[k] != 0)
+				json_object_set_new(drops,
+				    drop_reason_name((enum drop_reason)k),
+				    ctl_uint(ifp->st.drops[k]));
+		o = json_object();
+		json_object_set_new(o, "name", ctl_str(ci->name));
+		json_object_set_new(o, "tap", ctl_str(ci->tap));
+		json_object_set_new(o, "netns", ctl_str(ci->netns));
+		json_object_set_new(o, "mac", ctl_mac(ci->mac));
+		json_object_set_new(o, "mtu", json_integer(ci->mtu));
+		json_object_set_new(o, "addresses", addrs);
+		json_object_set_new(o, "rx-packets",
+		    ctl_uint(ifp->st.rx_packets));
+		json_object_set_new(o, "rx-bytes", ctl_uint(ifp->st.rx_bytes));
+		json_object_set_new(o, "tx-packets",
+		    ctl_uint(ifp->st.tx_packets));
+		json_object_set_new(o, "tx-bytes", ctl_uint(ifp->st.tx_bytes));
+		json_object_set_new(o, "drops", drops);
+		json_array_append_new(rows, o);
+	}
+	ctl_reply(c, rows);
+}
+
+static void
+ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
+{
+	struct router *r = ctl.r;
+	json_t *rows = json_array(), *o;
+	const struct route *rt;
+	char a[INET_ADDRSTRLEN];
+	int i, n;
+
+	n = r->routes != NULL ? route_count(r->routes) : 0;
+	for (i = 0; i < n; i++) {
+		if ((rt = route_get(r->routes, i)) == NULL)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "dst", ctl_prefix(rt->dst, rt->plen));
+		json_object_set_new(o, "gateway", rt->gateway != 0 ?
+		    json_string(ctl_ntop(rt->gateway, a)) : json_null());
+		json_object_set_new(o, "interface",
+		    ctl_str(ctl_ifname(r, rt->iface)));
+		json_object_set_new(o, "kind",
+		    ctl_str(route_kind_name(rt->kind)));
+		json_array_append_new(rows, o);
+	}
+	ctl_reply(c, rows);
+}
+
+struct ctl_neigh_walk {
+	json_t *rows;
+	uint64_t now_ms;
+};
+
+static int
+ctl_neigh_cb(void *arg, const struct arp_neigh *n)
+{
+	struct ctl_neigh_walk *w = arg;
+	char a[INET_ADDRSTRLEN];
+	bool known;
+	json_t *o;
+
+	known = n->state == ARP_REACHABLE || n->state == ARP_STALE;
+	o = json_object();
+	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
+	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
+	json_object_set_new(o, "interface",
+	    ctl_str(ctl_ifname(ctl.r, n->iface)));
+	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
+	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
+	    ctl_uint(w->now_ms > n->updated_ms ?
+	    (w->now_ms - n->updated_ms) / 1000 : 0));
+	json_array_append_new(w->rows, o);
+	return 0;
+}
+
+static void
+ctl_cmd_neighbors(struct ctl_client *c, int argc, char **argv)
+{
+	struct ctl_neigh_walk w = { json_array(), router_now_ms() };
+
+	if (ctl.r->arp != NULL)
+		arp_foreach(ctl.r->arp, ctl_neigh_cb, &w);
+	ctl_reply(c, w.rows);
+}
+
+static void
+ctl_rules_add(json_t *rows, const char *table, const struct ruleset *rs)
+{
+	const struct rule_chain *ch;
+	const struct rule *ru;
+	json_t *o;
+	int i, k;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nchains; i++) {
+		ch = &rs->chains[i];
+		for (k = 0; k < ch->nrules; k++) {
+			ru = ch->rules[k];
+			o = json_object();
+			json_object_set_new(o, "table", json_string(table));
+			json_object_set_new(o, "chain", ctl_str(ch->name));
+			json_object_set_new(o, "index",
+			    json_integer(ru->index));
+			json_object_set_new(o, "rule", ctl_str(ru->text));
+			json_object_set_new(o, "packets",
+			    ctl_uint(ru->packets));
+			json_object_set_new(o, "bytes", ctl_uint(ru->bytes));
+			json_object_set_new(o, "disabled",
+			    json_boolean(ru->disabled));
+			json_object_set_new(o, "comment",
+			    ctl_str(ru->comment));
+			json_array_append_new(rows, o);
+		}
+	}
+}
+
+static void
+ctl_cmd_rules(struct ctl_client *c, int argc, char **argv)
+{
+	json_t *rows = json_array();
+
+	ctl_rules_add(rows, "nat", ctl.r->conf->nat);
+	ctl_rules_add(rows, "filter", ctl.r->conf->filter);
+	ctl_reply(c, rows);
+}
+
+struct ctl_ct_walk {
+	struct ctl_client *c;
+	const struct ctl_filter *f;
+	uint32_t limit, n, now;
+	bool truncated;
+};
+
+static int
+ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
+{
+	struct ctl_ct_walk *w = arg;
+	json_t *o;
+	char *s;
+
+	if (!ctl_filter_entry(w->f, e))
+		return 0;
+	if (w->n == w->limit) {
+		w->truncated = true;
+		return 1;
+	}
+	if ((o = json_object()) == NULL)
+		return 1;
+	ctl_ct_fill(o, e, st, w->now);
+	s = json_dumps(o, CTL_JSON_FLAGS);
+	json_decref(o);
+	if (s == NULL)
+		return 1;
+	if (w->n++ > 0)
+		ctl_out_add(w->c, ",", 1);
+	ctl_out_add(w->c, s, strlen(s));
+	free(s);
+	return 0;
+}
+
+/*
+ * A listing can have a million rows, so it is not built as one JSON tree:
+ * each row is dumped by jansson straight into the client's queue between
+ * a constant head and tail, and at most `limit` rows are written. When
+ * more rows matched, the answer carries "truncated":true.
+ */
+static void
+ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
+{
+	static const char head[] = "{\"ok\":true,\"result\":[";
+	struct router *r = ctl.r;
+	struct ctl_filter f;
+	struct ctl_ct_walk w;
+	uint32_t limit = CONTROL_CT_LIMIT;
+
+	if (argc >= 2 && strcmp(argv[1], "flush") == 0) {
+		if (argc > 2) {
+			ctl_error(c, "conntrack flush: unexpected argument");
+			return;
+		}
+		ctl_reply(c, json_integer(r->ct != NULL ? ct_flush(r->ct) : 0));
+		return;
+	}
+	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &f,
+	    &limit) == -1)
+		return;
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.f = &f;
+	w.limit = limit;
+	w.now = router_now();
+	ctl_out_add(c, head, sizeof(head) - 1);
+	if (r->ct != NULL)
+		ct_foreach(r->ct, ctl_ct_cb, &w);
+	if (w.truncated)
+		ctl_out_add(c, "],\"truncated\":true}\n", 20);
+	else
+		ctl_out_add(c, "]}\n", 3);
+}
+
+static void
+ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
+{
+	struct router *r = ctl.r;
+	struct conf_errors errs = { NULL, 0 };
+	struct evbuffer *b;
+	char *path, *msg;
+	size_t len;
+	int i;
+
+	if (r->conf->path == NULL) {
+		ctl_error(c, "reload: no configuration file");
+		return;
+	}
+	/* router_reload() frees the old config, path included. */
+	path = xstrdup(r->conf->path);
+	if (router_reload(r, path, &errs) == 0) {
+		ctl_reply(c, json_string("reloaded"));
+		conf_errors_free(&errs);
+		free(path);
+		return;
+	}
+	b = evbuffer_new();
+	for (i = 0; b != NULL && i < errs.n; i++) {
+		if (errs.msgs[i] == NULL)
+			continue;
+		len = strlen(errs.msgs[i]);
+		while (len > 0 && errs.msgs[i][len - 1] == '\n')
+			len--;
+		if (evbuffer_get_length(b) > 0)
+			evbuffer_add(b, "\n", 1);
+		evbuffer_add(b, errs.msgs[i], len);
+	}
+	if (b == NULL || evbuffer_get_length(b) == 0)
+		ctl_error(c, "reload of %s failed", path);
+	else {
+		len = evbuffer_get_length(b);
+		msg = xmalloc(len + 1);
+		evbuffer_remove(b, msg, len);
+		msg[len] = '\0';
+		ctl_error_text(c, msg);
+		free(msg);
+	}
+	if (b != NULL)
+		evbuffer_free(b);
+	conf_errors_free(&errs);
+	free(path);
+}
+
+static void
+ctl_stream_start(struct ctl_client *c, enum ctl_mode mode, const char *name)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "ok", json_true());
+	json_object_set_new(o, "stream", json_string(name));
+	ctl_send(c, o);
+	c->mode = mode;
+	if (mode == CTL_EVENTS)
+		ctl.nevents++;
+	else {
+		ctl.ntrace++;
+		ctl.r->tracing = true;
+	}
+}
+
+static void
+ctl_cmd_events(struct ctl_client *c, int argc, char **argv)
+{
+	if (ctl_filter_parse(c, "events", argc - 1, argv + 1, &c->filt,
+	    NULL) == -1)
+		return;
+	ctl_stream_start(c, CTL_EVENTS, "events");
+}
+
+static void
+ctl_cmd_trace(struct ctl_client *c, int argc, char **argv)
+{
+	if (ctl_filter_parse(c, "trace", argc - 1, argv + 1, &c->filt,
+	    NULL) == -1)
+		return;
+	ctl_stream_start(c, CTL_TRACE, "trace");
+}
+
+/* --- metrics ------------------------------------------------------------- */
+
+static void
+ctl_m_head(struct evbuffer *b, const char *name, const char *type,
+    const char *help)
+{
+	evbuffer_add_printf(b, "# HELP hairpind_%s %s\n# TYPE hairpind_%s %s\n",
+	    name, help, name, type);
+}
+
+/* A label value in the text format: backslash, quote and newline escaped. */
+static void
+ctl_m_label(struct evbuffer *b, const char *v)
+{
+	for (; v != NULL && *v != '\0'; v++) {
+		if (*v == '\\')
+			evbuffer_add(b, "\\\\", 2);
+		else if (*v == '"')
+			evbuffer_add(b, "\\\"", 2);
+		else if (*v == '\n')
+			evbuffer_add(b, "\\n", 2);
+		else
+			evbuffer_add(b, v, 1);
+	}
+}
+
+/* One sample; @labels holds name, value pairs and ends with NULL. */
+static void
+ctl_m_sample(struct evbuffer *b, const char *name,
+    const char *const *labels, uint64_t v)
+{
+	int i;
+
+	evbuffer_add_printf(b, "hairpind_%s", name);
+	for (i = 0; labels != NULL && labels[i] != NULL; i += 2) {
+		evbuffer_add_printf(b, "%s%s=\"", i == 0 ? "{" : ",",
+		    labels[i]);
+		ctl_m_label(b, labels[i + 1]);
+		evbuffer_add(b, "\"", 1);
+	}
+	evbuffer_add_printf(b, "%s %llu\n", i > 0 ? "}" : "",
+	    (unsigned long long)v);
+}
+
+static void
+ctl_m_one(struct evbuffer *b, const char *name, const char *type,
+    const char *help, uint64_t v)
+{
+	ctl_m_head(b, name, type, help);
+	ctl_m_sample(b, name, NULL, v);
+}
+
+enum ctl_if_metric { CTL_RXP, CTL_RXB, CTL_TXP, CTL_TXB };
+
+static void
+ctl_m_ifaces(struct evbuffer *b, const struct router *r)
+{
+	static const struct {
+		const char *name, *help;
+	} m[] = {
+		{ "interface_rx_packets_total", "Frames received." },
+		{ "interface_rx_bytes_total", "Bytes received." },
+		{ "interface_tx_packets_total", "Frames sent." },
+		{ "interface_tx_bytes_total", "Bytes sent." },
+	};
+	const char *labels[5];
+	const struct iface_stats *st;
+	uint64_t v = 0;
+	int i, k;
+
+	for (k = 0; k < 4; k++) {
+		ctl_m_head(b, m[k].name, "counter", m[k].help);
+		for (i = 0; i < r->nifaces; i++) {
+			st = &r->ifaces[i].st;
+			switch (k) {
+			case CTL_RXP: v = st->rx_packets; break;
+			case CTL_RXB: v = st->rx_bytes; break;
+			case CTL_TXP: v = st->tx_packets; break;
+			case CTL_TXB: v = st->tx_bytes; break;
+			}
+			labels[0] = "interface";
+			labels[1] = ctl_ifname(r, i);
+			labels[2] = NULL;
+			ctl_m_sample(b, m[k].name, labels, v);
+		}
+	}
+	ctl_m_head(b, "interface_drops_total", "counter",
+	    "Frames dropped, by reason.");
+	for (i = 0; i < r->nifaces; i++) {
+		for (k = 0; k < DROP_COUNT; k++) {
+			labels[0] = "interface";
+			labels[1] = ctl_ifname(r, i);
+			labels[2] = "reason";
+			labels[3] = drop_reason_name((enum drop_reason)k);
+			labels[4] = NULL;
+			ctl_m_sample(b, "interface_drops_total", labels,
+			    r->ifaces[i].st.drops[k]);
+		}
+	}
+}
+
+static void
+ctl_m_rules(struct evbuffer *b, const struct router *r, bool bytes)
+{
+	const char *tables[2] = { "nat", "filter" };
+	const struct ruleset *sets[2] = { r->conf->nat, r->conf->filter };
+	const char *name = bytes ? "rule_bytes_total" : "rule_packets_total";
+	const struct rule_chain *ch;
+	const struct rule *ru;
+	const char *labels[7];
+	char idx[16];
+	int t, i, k;
+
+	ctl_m_head(b, name, "counter", bytes ? "Bytes matched by a rule." :
+	    "Packets matched by a rule.");
+	for (t = 0; t < 2; t++) {
+		if (sets[t] == NULL)
+			continue;
+		for (i = 0; i < sets[t]->nchains; i++) {
+			ch = &sets[t]->chains[i];
+			for (k = 0; k < ch->nrules; k++) {
+				ru = ch->rules[k];
+				snprintf(idx, sizeof(idx), "%d", ru->index);
+				labels[0] = "table";
+				labels[1] = tables[t];
+				labels[2] = "chain";
+				labels[3] = ch->name;
+				labels[4] = "index";
+				labels[5] = idx;
+				labels[6] = NULL;
+				ctl_m_sample(b, name, labels,
+				    bytes ? ru->bytes : ru->packets);
+			}
+		}
+	}
+}
+
+static void
+ctl_cmd_metrics(struct ctl_client *c, int argc, char **argv)
+{
+	struct router *r = ctl.r;
+	const struct ct_counters *cc = NULL;
+	const struct frag_stats *fs = NULL;
+	const char *labels[3] = { "version", PACKAGE_VERSION, NULL };
+	time_t now = time(NULL);
+	struct evbuffer *b;
+	char *text;
+	size_t len;
+
+	if ((b = evbuffer_new()) == NULL) {
+		ctl_send(c, NULL);
+		return;
+	}
+	if (r->ct != NULL)
+		cc = ct_counters(r->ct);
+	if (r->frag != NULL)
+		fs = frag_stats(r->frag);
+
+	ctl_m_head(b, "build_info", "gauge", "Version of the daemon.");
+	ctl_m_sample(b, "build_info", labels, 1);
+	ctl_m_one(b, "uptime_seconds", "gauge", "Seconds since start.",
+	    now > r->started ? (uint64_t)(now - r->started) : 0);
+	ctl_m_one(b, "reloads_total", "counter", "Successful reloads.",
+	    r->reloads);
+	ctl_m_one(b, "reload_failures_total", "counter", "Refused reloads.",
+	    r->reload_failures);
+	ctl_m_ifaces(b, r);
+	ctl_m_rules(b, r, false);
+	ctl_m_rules(b, r, true);
+	ctl_m_one(b, "conntrack_entries", "gauge", "Tracked connections.",
+	    r->ct != NULL ? ct_count(r->ct) : 0);
+	ctl_m_one(b, "conntrack_max", "gauge", "Connection table bound.",
+	    r->ct != NULL ? ct_max(r->ct) : r->conf->limits.ct_max);
+	ctl_m_one(b, "conntrack_memory_bytes", "gauge",
+	    "Memory held by the connection table.",
+	    r->ct != NULL ? ct_memory(r->ct) : 0);
+	ctl_m_one(b, "conntrack_created_total", "counter",
+	    "Connections created.", cc != NULL ? cc->created : 0);
+	ctl_m_one(b, "conntrack_expired_total", "counter",
+	    "Connections expired.", cc != NULL ? cc->expired : 0);
+	ctl_m_one(b, "conntrack_evicted_total", "counter",
+	    "Unreplied connections evicted from a full table.",
+	    cc != NULL ? cc->evicted : 0);
+	ctl_m_one(b, "conntrack_dropped_total", "counter",
+	    "New connections refused: table full.",
+	    cc != NULL ? cc->dropped : 0);
+	ctl_m_one(b, "conntrack_clashes_total", "counter",
+	    "New connections refused: tuple in use.",
+	    cc != NULL ? cc->clashes : 0);
+	ctl_m_one(b, "conntrack_invalid_total", "counter",
+	    "Packets that did not fit their connection.",
+	    cc != NULL ? cc->invalid : 0);
+	ctl_m_one(b, "conntrack_flushed_total", "counter",
+	    "Connections removed by a flush.", cc != NULL ? cc->flushed : 0);
+	ctl_m_one(b, "nat_mappings", "gauge", "NAT port mappings in use.",
+	    r->np != NULL ? natport_count(r->np) : 0);
+	ctl_m_one(b, "nat_port_exhausted_total", "counter",
+	    "NAT mappings refused: no free port.",
+	    r->np != NULL ? natport_failures(r->np) : 0);
+	ctl_m_one(b, "frag_reassembled_total", "counter",
+	    "Datagrams reassembled.", fs != NULL ? fs->reassembled : 0);
+	ctl_m_one(b, "frag_timeouts_total", "counter",
+	    "Incomplete datagrams timed out.", fs != NULL ? fs->timeouts : 0);
+	ctl_m_one(b, "frag_evicted_total", "counter",
+	    "Incomplete datagrams evicted for memory.",
+	    fs != NULL ? fs->evicted : 0);
+	ctl_m_one(b, "frag_invalid_total", "counter",
+	    "Datagrams dropped for bad fragments.",
+	    fs != NULL ? fs->invalid : 0);
+	ctl_m_one(b, "frag_pending", "gauge",
+	    "Datagrams being reassembled.", fs != NULL ? fs->pending : 0);
+	ctl_m_one(b, "frag_memory_bytes", "gauge",
+	    "Memory held by reassembly.", fs != NULL ? fs->bytes : 0);
+	ctl_m_one(b, "control_clients", "gauge",
+	    "Clients of the control socket.", ctl.nclients);
+	ctl_m_one(b, "control_stream_drops_total", "counter",
+	    "Stream clients dropped for not reading.", ctl.stream_drops);
+
+	len = evbuffer_get_length(b);
+	text = xmalloc(len + 1);
+	evbuffer_remove(b, text, len);
+	text[len] = '\0';
+	evbuffer_free(b);
+	ctl_reply(c, ctl_strn(text, len));
+	free(text);
+}
+
+/* --- dispatch ------------------------------------------------------------ */
+
+static const struct ctl_cmd {
+	const char *name;
+	void (*fn)(struct ctl_client *, int, char **);
+	bool args;		/* takes arguments */
+} ctl_cmds[] = {
+	{ "status", ctl_cmd_status, false },
+	{ "interfaces", ctl_cmd_interfaces, false },
+	{ "routes", ctl_cmd_routes, false },
+	{ "neighbors", ctl_cmd_neighbors, false },
+	{ "rules", ctl_cmd_rules, false },
+	{ "conntrack", ctl_cmd_conntrack, true },
+	{ "reload", ctl_cmd_reload, false },
+	{ "events", ctl_cmd_events, true },
+	{ "trace", ctl_cmd_trace, true },
+	{ "metrics", ctl_cmd_metrics, false },
+};
+
+static void
+ctl_request(struct ctl_client *c, char *line, size_t len)
+{
+	char *argv[CTL_MAX_WORDS], *p, e1[CTL_WORD_ECHO];
+	const struct ctl_cmd *cmd = NULL;
+	int argc = 0;
+	size_t i;
+
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (!ctl_request_text_ok(line, len)) {
+		ctl_error(c, "request is not UTF-8 text");
+		return;
+	}
+	for (p = line; ; ) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		if (argc == CTL_MAX_WORDS) {
+			ctl_error(c, "too many arguments");
+			return;
+		}
+		argv[argc++] = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	if (argc == 0) {
+		ctl_error(c, "empty request");
+		return;
+	}
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (strcmp(argv[0], ctl_cmds[i].name) == 0)
+			cmd = &ctl_cmds[i];
+	if (cmd == NULL) {
+		ctl_error(c, "unknown command \"%s\" (expected status, "
+		    "interfaces, routes, neighbors, rules, conntrack, reload, "
+		    "events, trace or metrics)",
+		    ctl_echo(argv[0], e1));
+		return;
+	}
+	if (!cmd->args && argc > 1) {
+		ctl_error(c, "%s: unexpected argument \"%s\"", cmd->name,
+		    ctl_echo(argv[1], e1));
+		return;
+	}
+	cmd->fn(c, argc, argv);
+}
+
+/*
+ * Answer the complete lines in the input buffer, until the output queue
+ * passes its bound. A line longer than CONTROL_LINE_MAX is answered with
+ * one error and skipped up to its newline. At end of input, a last line
+ * without newline is still a request (printf status | nc -U works).
+ */
+static void
+ctl_process(struct ctl_client *c)
+{
+	char line[CONTROL_LINE_MAX + 1];
+	struct evbuffer_ptr p;
+	size_t len;
+
+	while (c->mode == CTL_REQUEST && !c->blocked) {
+		if ((len = evbuffer_get_length(c->in)) == 0)
+			break;
+		p = evbuffer_search(c->in, "\n", 1, NULL);
+		if (p.pos == -1) {
+			if (c->discard) {
+				evbuffer_drain(c->in, len);
+				break;
+			}
+			if (len > CONTROL_LINE_MAX) {
+				ctl_error(c, "request too long (more than %d "
+				    "bytes)", CONTROL_LINE_MAX);
+				evbuffer_drain(c->in, len);
+				c->discard = true;
+				break;
+			}
+			if (!c->eof)
+				break;
+			evbuffer_remove(c->in, line, len);
+			line[len] = '\0';
+			ctl_request(c, line, len);
+		} else if (c->discard) {
+			evbuffer_drain(c->in, (size_t)p.pos + 1);
+			c->discard = false;
+		} else if ((size_t)p.pos > CONTROL_LINE_MAX) {
+			ctl_error(c, "request too long (more than %d bytes)",
+			    CONTROL_LINE_MAX);
+			evbuffer_drain(c->in, (size_t)p.pos + 1);
+		} else {
+			len = (size_t)p.pos;
+			evbuffer_remove(c->in, line, len);
+			evbuffer_drain(c->in, 1);
+			line[len] = '\0';
+			ctl_request(c, line, len);
+		}
+		if (evbuffer_get_length(c->out) >= CONTROL_OUT_MAX)
+			c->blocked = true;
+	}
+	/* A stream client has nothing more to say. */
+	if (c->mode != CTL_REQUEST)
+		evbuffer_drain(c->in, evbuffer_get_length(c->in));
+}
+
+/* --- client I/O ---------------------------------------------------------- */
+
+/* Write what the socket takes now. Return: -1 when the peer is gone. */
+static int
+ctl_flush(struct ctl_client *c)
+{
+	struct iovec iov[16];
+	struct msghdr msg;
+	ssize_t w;
+	int n, rounds;
+
+	for (rounds = 0; rounds < CTL_WRITE_ROUNDS &&
+	    evbuffer_get_length(c->out) > 0; rounds++) {
+		n = evbuffer_peek(c->out, -1, NULL, iov, 16);
+		if (n > 16)
+			n = 16;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t)n;
+		w = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno != EPIPE && errno != ECONNRESET)
+				log_warn("control: send");
+			return -1;
+		}
+		evbuffer_drain(c->out, (size_t)w);
+		c->last_out = ctl_now();
+	}
+	return 0;
+}
+
+static void
+ctl_event_set(struct event *ev, bool *on, bool want)
+{
+	if (want && !*on)
+		event_add(ev, NULL);
+	else if (!want && *on)
+		event_del(ev);
+	*on = want;
+}
+
+/*
+ * After anything happened to @c: write, resume its requests once its
+ * queue drained, close it when it is done, and arm the events it needs.
+ * @c may be freed; callers must not touch it afterwards.
+ */
+static void
+ctl_client_settle(struct ctl_client *c)
+{
+	if (ctl_flush(c) == -1) {
+		ctl_client_free(c);
+		return;
+	}
+	if (c->blocked &&
+	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 2) {
+		c->blocked = false;
+		ctl_process(c);
+		if (ctl_flush(c) == -1) {
+			ctl_client_free(c);
+			return;
+		}
+	}
+	if (c->eof && (c->mode != CTL_REQUEST || (!c->blocked &&
+	    evbuffer_get_length(c->in) == 0 &&
+	    evbuffer_get_length(c->out) == 0))) {
+		ctl_client_free(c);
+		return;
+	}
+	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked);
+	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0);
+}
+
+static void
+ctl_client_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_client *c = arg;
+	char buf[CTL_READ_SIZE];
+	size_t room;
+	ssize_t n;
+
+	room = CTL_IN_MAX - evbuffer_get_length(c->in);
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	if (room == 0) {
+		ctl_client_settle(c);
+		return;
+	}
+	n = recv(fd, buf, room, MSG_DONTWAIT);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		if (errno != ECONNRESET)
+			log_warn("control: recv");
+		ctl_client_free(c);
+		return;
+	}
+	if (n == 0)
+		c->eof = true;
+	else {
+		c->last_in = ctl_now();
+		if (c->mode == CTL_REQUEST)
+			evbuffer_add(c->in, buf, (size_t)n);
+	}
+	ctl_process(c);
+	ctl_client_settle(c);
+}
+
+static void
+ctl_client_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	ctl_client_settle(arg);
+}
+
+static void
+ctl_client_new(int fd)
+{
+	struct ctl_client *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	c->rev = event_new(ctl.r->base, fd, EV_READ | EV_PERSIST,
+	    ctl_client_read_cb, c);
+	c->wev = event_new(ctl.r->base, fd, EV_WRITE | EV_PERSIST,
+	    ctl_client_write_cb, c);
+	if (c->in == NULL || c->out == NULL || c->rev == NULL ||
+	    c->wev == NULL) {
+		log_warnx("control: out of memory for a client");
+		if (c->in != NULL)
+			evbuffer_free(c->in);
+		if (c->out != NULL)
+			evbuffer_free(c->out);
+		if (c->rev != NULL)
+			event_free(c->rev);
+		if (c->wev != NULL)
+			event_free(c->wev);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->mode = CTL_REQUEST;
+	c->last_in = c->last_out = ctl_now();
+	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
+	ctl.nclients++;
+	ctl_event_set(c->rev, &c->rev_on, true);
+}
+
+static void
+ctl_client_free(struct ctl_client *c)
+{
+	TAILQ_REMOVE(&ctl.clients, c, entry);
+	ctl.nclients--;
+	if (c->mode == CTL_EVENTS)
+		ctl.nevents--;
+	else if (c->mode == CTL_TRACE && --ctl.ntrace == 0)
+		ctl.r->tracing = false;
+	event_free(c->rev);
+	event_free(c->wev);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	close(c->fd);
+	free(c);
+}
+
+/* Queue one stream line; a client this far behind is dropped. */
+static void
+ctl_stream_add(struct ctl_client *c, const char *s, size_t len)
+{
+	static struct log_rl rl;
+
+	ctl_out_add(c, s, len);
+	ctl_out_add(c, "\n", 1);
+	if (evbuffer_get_length(c->out) > CONTROL_OUT_MAX) {
+		ctl.stream_drops++;
+		if (log_ratelimit(&rl, 5))
+			log_warnx("control: dropped a %s client that does "
+			    "not read", c->mode == CTL_EVENTS ? "events" :
+			    "trace");
+		ctl_client_free(c);
+		return;
+	}
+	ctl_event_set(c->wev, &c->wev_on, true);
+}
+
+/* --- streams ------------------------------------------------------------- */
+
+void
+control_ct_event(enum ct_event ev, const struct ct_entry *e)
+{
+	static const char *const names[] = { "new", "update", "destroy" };
+	struct ctl_client *c, *next;
+	char *s = NULL;
+	size_t len = 0;
+	json_t *o;
+
+	if (ctl.nevents == 0 || e == NULL || (unsigned int)ev > CT_EV_DESTROY)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl.clients, entry, next) {
+		if (c->mode != CTL_EVENTS || !ctl_filter_entry(&c->filt, e))
+			continue;
+		if (s == NULL) {
+			if ((o = json_object()) == NULL)
+				return;
+			json_object_set_new(o, "event", json_string(names[ev]));
+			ctl_ct_fill(o, e, ctl.r->ct != NULL ?
+			    ct_stats(ctl.r->ct, e) : NULL, router_now());
+			s = json_dumps(o, CTL_JSON_FLAGS);
+			json_decref(o);
+			if (s == NULL)
+				return;
+			len = strlen(s);
+		}
+		ctl_stream_add(c, s, len);
+	}
+	free(s);
+}
+
+static const char *
+ctl_chain_name(const struct router *r, const char *table,
+    const struct rule *ru)
+{
+	const struct ruleset *rs;
+
+	if (table == NULL || ru == NULL)
+		return NULL;
+	rs = strcmp(table, "nat") == 0 ? r->conf->nat : r->conf->filter;
+	if (rs == NULL || ru->chain < 0 || ru->chain >= rs->nchains)
+		return NULL;
+	return rs->chains[ru->chain].name;
+}
+
+static char *
+ctl_trace_dump(const struct router *r, const struct trace *t)
+{
+	const struct ct_tuple *p = &t->pkt;
+	struct timeval tv;
+	json_t *o, *rules, *ro;
+	char *s;
+	int i;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	gettimeofday(&tv, NULL);
+	json_object_set_new(o, "time",
+	    json_real((double)tv.tv_sec + tv.tv_usec / 1e6));
+	json_object_set_new(o, "in-interface", ctl_str(t->in_if));
+	json_object_set_new(o, "protocol", ctl_proto(p->proto));
+	json_object_set_new(o, "src-address",
+	    ctl_endpoint(p->proto, p->src, p->sport));
+	json_object_set_new(o, "dst-address",
+	    ctl_endpoint(p->proto, p->dst, p->dport));
+	json_object_set_new(o, "tcp-flags", p->proto == IPPROTO_TCP ?
+	    ctl_tcp_flags(t->tcp_flags) : json_null());
+	if (t->icmp_type >= 0) {
+		json_object_set_new(o, "icmp-type",
+		    json_integer(t->icmp_type));
+		json_object_set_new(o, "icmp-code",
+		    json_integer(t->icmp_code));
+	}
+	json_object_set_new(o, "len", json_integer(t->len));
+	json_object_set_new(o, "conntrack", ctl_str(t->conntrack));
+	rules = json_array();
+	for (i = 0; i < t->nrules && i < TRACE_MAX_RULES; i++) {
+		const struct trace_rule *tr = &t->rules[i];
+
+		if (tr->rule == NULL)
+			continue;
+		ro = json_object();
+		json_object_set_new(ro, "table", ctl_str(tr->table));
+		json_object_set_new(ro, "chain",
+		    ctl_str(ctl_chain_name(r, tr->table, tr->rule)));
+		json_object_set_new(ro, "index", json_integer(tr->rule->index));
+		json_object_set_new(ro, "rule", ctl_str(tr->rule->text));
+		json_object_set_new(ro, "matched", json_boolean(tr->matched));
+		json_array_append_new(rules, ro);
+	}
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "translation",
+	    ctl_text(t->translation, sizeof(t->translation)));
+	json_object_set_new(o, "route", ctl_text(t->route, sizeof(t->route)));
+	json_object_set_new(o, "out-interface", ctl_str(t->out_if));
+	json_object_set_new(o, "verdict",
+	    ctl_text(t->verdict, sizeof(t->verdict)));
+	s = json_dumps(o, CTL_JSON_FLAGS);
+	json_decref(o);
+	return s;
+}
+
+/* The router's trace callback: one line to each matching trace client. */
+static void
+ctl_trace_emit(void *arg, const struct trace *t)
+{
+	struct ctl_client *c, *next;
+	char *s = NULL;
+	size_t len = 0;
+
+	if (ctl.ntrace == 0 || t == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(c, &ctl.clients, entry, next) {
+		if (c->mode != CTL_TRACE || !ctl_filter_packet(&c->filt,
+		    &t->pkt))
+			continue;
+		if (s == NULL) {
+			if ((s = ctl_trace_dump(ctl.r, t)) == NULL)
+				return;
+			len = strlen(s);
+		}
+		ctl_stream_add(c, s, len);
+	}
+	free(s);
+}
+
+uint64_t
+control_stream_drops(void)
+{
+	return ctl.stream_drops;
+}
+
+/* --- listener ------------------------------------------------------------ */
+
+static unsigned int
+ctl_max_clients(void)
+{
+	unsigned int n = ctl.r->conf->limits.ctl_max_clients;
+
+	return n == 0 ? CTL_DEFAULT_CLIENTS : n;
+}
+
+static void
+ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	static struct log_rl rl;
+	struct timeval one = { 1, 0 };
+	ssize_t w;
+	int fd, i;
+
+	for (i = 0; i < CTL_ACCEPT_BATCH; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ECONNABORTED)
+				return;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: the pending connection
+				   stays readable, so wait instead of
+				   spinning on it (tmux does the same). */
+				if (log_ratelimit(&rl, 1))
+					log_warn("control: accept");
+				event_del(ctl.lev);
+				evtimer_add(ctl.pause_ev, &one);
+				return;
+			}
+			log_warn("control: accept");
+			return;
+		}
+		if (ctl.nclients >= ctl_max_clients()) {
+			w = send(fd, ctl_too_many, sizeof(ctl_too_many) - 1,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			(void)w;
+			close(fd);
+			if (log_ratelimit(&rl, 1))
+				log_warnx("control: too many clients (%u)",
+				    ctl.nclients);
+			continue;
+		}
+		ctl_client_new(fd);
+	}
+}
+
+static void
+ctl_pause_cb(evutil_socket_t fd, short what, void *arg)
+{
+	event_add(ctl.lev, NULL);
+}
+
+/*
+ * Idle rules: a client may stay connected and silent for ever, but not in
+ * the middle of a request line or with a reply it does not read.
+ */
+static void
+ctl_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_client *c, *next;
+	time_t now = ctl_now();
+
+	TAILQ_FOREACH_SAFE(c, &ctl.clients, entry, next) {
+		if ((evbuffer_get_length(c->in) > 0 || c->discard) &&
+		    now - c->last_in >= CONTROL_IDLE_TIMEOUT) {
+			log_debug("control: closing a client idle in a "
+			    "request");
+			ctl_client_free(c);
+		} else if (evbuffer_get_length(c->out) > 0 &&
+		    now - c->last_out >= CONTROL_IDLE_TIMEOUT) {
+			log_debug("control: closing a client that does not "
+			    "read");
+			if (c->mode != CTL_REQUEST)
+				ctl.stream_drops++;
+			ctl_client_free(c);
+		}
+	}
+}
+
+static int
+ctl_mkdirs(const char *path, char **cause)
+{
+	char *dir, *p, save;
+	struct stat st;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		save = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+			xasprintf(cause, "mkdir %s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		xasprintf(cause, "%s: not a directory", dir);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return 0;
+}
+
+/*
+ * A socket file left by a daemon that died is removed; one where a daemon
+ * still answers means we must not start.
+ */
+static int
+ctl_check_stale(const char *path, const struct sockaddr_un *sun,
+    char **cause)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		xasprintf(cause, "%s exists and is not a socket", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	if (rc == 0 || errno == EAGAIN || errno == EINPROGRESS) {
+		close(fd);
+		xasprintf(cause, "%s: another hairpind is listening there",
+		    path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		xasprintf(cause, "connect %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		xasprintf(cause, "unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	log_info("removed stale control socket %s", path);
+	return 0;
+}
+
+static int
+ctl_group(const char *name, gid_t *gid, char **cause)
+{
+	unsigned long v;
+	struct group *gr;
+
+	if ((gr = getgrnam(name)) != NULL) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if (ctl_parse_uint(name, UINT32_MAX - 1, &v) == 0) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	xasprintf(cause, "control group \"%s\": no such group", name);
+	return -1;
+}
+
+int
+control_init(struct router *r, char **cause)
+{
+	struct timeval sweep = { CTL_SWEEP_SECONDS, 0 };
+	struct sockaddr_un sun;
+	const char *path;
+	mode_t old;
+	gid_t gid;
+	int fd;
+
+	*cause = NULL;
+	if (ctl.fd != -1) {
+		*cause = xstrdup("control socket already open");
+		return -1;
+	}
+	path = r->conf->ctl_socket;
+	if (path == NULL || *path == '\0')
+		path = CTL_DEFAULT_SOCKET;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		xasprintf(cause, "control socket path too long: %s", path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (ctl_mkdirs(path, cause) == -1 ||
+	    ctl_check_stale(path, &sun, cause) == -1)
+		return -1;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* Born owner-only; group and mode are opened up once they are set. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		xasprintf(cause, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (r->conf->ctl_group != NULL) {
+		if (ctl_group(r->conf->ctl_group, &gid, cause) == -1)
+			goto fail;
+		if (chown(path, (uid_t)-1, gid) == -1) {
+			xasprintf(cause, "chgrp %s: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
+	if (chmod(path, r->conf->ctl_mode & 0777) == -1) {
+		xasprintf(cause, "chmod %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, 64) == -1) {
+		xasprintf(cause, "listen %s: %s", path, strerror(errno));
+		goto fail;
+	}
+
+	ctl.r = r;
+	ctl.fd = fd;
+	ctl.path = xstrdup(path);
+	TAILQ_INIT(&ctl.clients);
+	ctl.nclients = ctl.nevents = ctl.ntrace = 0;
+	ctl.lev = event_new(r->base, fd, EV_READ | EV_PERSIST, ctl_accept_cb,
+	    NULL);
+	ctl.pause_ev = evtimer_new(r->base, ctl_pause_cb, NULL);
+	ctl.sweep_ev = event_new(r->base, -1, EV_PERSIST, ctl_sweep_cb, NULL);
+	if (ctl.lev == NULL || ctl.pause_ev == NULL || ctl.sweep_ev == NULL)
+		fatalx("control: event_new");
+	event_add(ctl.lev, NULL);
+	event_add(ctl.sweep_ev, &sweep);
+	r->tracing = false;
+	r->trace_emit = ctl_trace_emit;
+	r->trace_arg = NULL;
+	log_debug("control socket %s", path);
+	return 0;
+
+fail:
+	close(fd);
+	unlink(path);
+	return -1;
+}
+
+void
+control_shutdown(void)
+{
+	struct ctl_client *c;
+
+	if (ctl.fd == -1)
+		return;
+	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
+		ctl_client_free(c);
+	event_free(ctl.lev);
+	event_free(ctl.pause_ev);
+	event_free(ctl.sweep_ev);
+	close(ctl.fd);
+	if (unlink(ctl.path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", ctl.path);
+	free(ctl.path);
+	ctl.r->tracing = false;
+	ctl.r->trace_emit = NULL;
+	ctl.r->trace_arg = NULL;
+	ctl.r = NULL;
+	ctl.path = NULL;
+	ctl.lev = ctl.pause_ev = ctl.sweep_ev = NULL;
+	ctl.fd = -1;
+}

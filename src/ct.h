@@ -97,7 +97,8 @@ struct ct_entry {
 	uint8_t flags;			/* CT_F_* */
 	uint8_t wscale;			/* internal: TCP window scale, orig<<4|reply */
 	struct ct_tuple reply;		/* 13 */
-	uint8_t pad[3];
+	uint8_t tdflags;		/* internal: TCP per-direction flags */
+	uint16_t tslot;			/* internal: timer wheel slot */
 	uint32_t expires;		/* absolute, ct clock seconds */
 	uint32_t id;			/* internal: own index, stable while alive */
 	uint32_t hnext[2];		/* internal: hash chains per direction */
@@ -131,7 +132,8 @@ struct ct_pkt {
 	uint32_t seq, ack;	/* host order */
 	uint16_t win;		/* host order, unscaled */
 	int8_t wscale;		/* window scale option on a SYN, -1: none */
-	uint32_t payload;	/* TCP payload length (SYN/FIN count as 1 extra) */
+	uint32_t payload;	/* TCP data bytes; ct adds 1 each for SYN
+				   and FIN (sequence space) */
 	uint32_t len;		/* IP total length, for byte counters */
 };
 
@@ -155,6 +157,7 @@ struct ct_table;
  */
 struct ct_table *ct_create(uint32_t max, const struct conf_timeouts *to,
     uint32_t now);
+/* ct_destroy() - free everything; fires no DESTROY events (shutdown). */
 void ct_destroy(struct ct_table *t);
 
 /* ct_set_event_cb() - one callback for new/update/destroy. */
@@ -188,9 +191,10 @@ bool ct_tuple_in_use(struct ct_table *t, const struct ct_tuple *tu);
  *
  * When the table is full, evicts the oldest unreplied entry first.
  * Return: the entry, or NULL when the table is full of replied entries
- * (counted as dropped) or either tuple is already in use (counted as a
- * clash). A TCP first packet that is not a SYN must not get here (the
- * caller checks ct_tcp_new_ok()).
+ * (counted as dropped) or either tuple is already in use, or orig equals
+ * reply (counted as a clash). A TCP first packet that is not a SYN must
+ * not get here (the caller checks ct_tcp_new_ok()); it is refused and
+ * counted as invalid.
  */
 struct ct_entry *ct_insert(struct ct_table *t, const struct ct_tuple *orig,
     const struct ct_tuple *reply, uint8_t flags, const struct ct_pkt *p,
@@ -216,14 +220,20 @@ void ct_remove(struct ct_table *t, struct ct_entry *e);
 
 /**
  * ct_expire() - run the wheel up to @now, removing at most @budget
- * expired entries. Return: true when more are due (call again soon).
+ * expired entries (and re-filing at most a few times @budget far ones).
+ * Return: true when more are due or the wheel has not caught up with
+ * @now (call again soon).
  */
 bool ct_expire(struct ct_table *t, uint32_t now, unsigned int budget);
 
 /* ct_flush() - remove every entry. Return: how many. */
 uint32_t ct_flush(struct ct_table *t);
 
-/* Iterate over live entries; stop early when @fn returns non-zero. */
+/*
+ * Iterate over live entries; stop early when @fn returns non-zero. @fn may
+ * remove entries (ct_lookup() then ct_remove()); entries inserted meanwhile
+ * may or may not be visited.
+ */
 typedef int (*ct_iter_fn)(void *arg, const struct ct_entry *e,
     const struct ct_stats *st);
 void ct_foreach(struct ct_table *t, ct_iter_fn fn, void *arg);

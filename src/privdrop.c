@@ -1,1 +1,251 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * Privilege drop, the last stage of start-up (as passt's isolation.c,
+ * staged and written down):
+ *
+ *   1. parse the configuration (as root, any capability);
+ *   2. open every TAP, inside its netns when asked (CAP_NET_ADMIN,
+ *      CAP_SYS_ADMIN for setns), and the control socket (chgrp needs
+ *      CAP_CHOWN); give the socket's directory to the run-time user
+ *      (privdrop_prepare_dir()) so the socket can be removed at exit;
+ *   3. privdrop_drop(): change to `user:` when configured, and keep no
+ *      capability at all, not even in the bounding set, with
+ *      PR_SET_NO_NEW_PRIVS so no exec can give any back;
+ *   4. run the loop.
+ *
+ * After the drop the daemon needs no capability: it reads and writes
+ * descriptors it already holds, answers its socket and reads its
+ * configuration file (which must stay readable by `user:`).
+ *
+ * What a reload can still do after the drop: rules (nat and filter),
+ * routes, interface addresses, MAC and MTU, conntrack timeouts and limits,
+ * log level, control.max-clients. What it cannot: a new interface, a
+ * changed tap: or netns: (opening a TAP or entering a namespace needs
+ * CAP_NET_ADMIN/CAP_SYS_ADMIN), a new control socket path, or a new
+ * `user:`; router_reload() refuses such a file with a message saying so,
+ * and the running configuration stays.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <cap-ng.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privdrop.h"
+#include "xmalloc.h"
+
+static int
+privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char **cause)
+{
+	struct passwd *pw;
+	unsigned long v = 0;
+	const char *p;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+		return 0;
+	}
+	/* A numeric uid without a passwd entry: its group is its uid. */
+	for (p = user; *p >= '0' && *p <= '9' && v <= 0xffffffffUL; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (*user != '\0' && *p == '\0' && v < 0xffffffffUL) {
+		if ((pw = getpwuid((uid_t)v)) != NULL) {
+			*uid = pw->pw_uid;
+			*gid = pw->pw_gid;
+		} else {
+			*uid = (uid_t)v;
+			*gid = (gid_t)v;
+		}
+		return 0;
+	}
+	xasprintf(cause, "user \"%s\": no such user", user);
+	return -1;
+}
+
+int
+privdrop_prepare_dir(const char *dir, const char *user, char **cause)
+{
+	struct dirent *de;
+	struct stat st;
+	int fd, n = 0;
+	uid_t uid;
+	gid_t gid;
+	DIR *d;
+
+	*cause = NULL;
+	if (privdrop_lookup(user, &uid, &gid, cause) == -1)
+		return -1;
+	/* O_NOFOLLOW: chown what we checked, not a symlink's target. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid == uid) {
+		close(fd);
+		return 0;
+	}
+	if ((st.st_mode & (S_IWOTH | S_ISVTX)) != 0) {
+		log_warnx("%s is shared (world-writable or sticky): not "
+		    "giving it to %s; the control socket will stay after "
+		    "exit", dir, user);
+		close(fd);
+		return 0;
+	}
+	/* Only a directory of our own: nothing but the socket in it. */
+	if ((d = fdopendir(dup(fd))) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type != DT_SOCK && de->d_type != DT_UNKNOWN)
+			n += 2;
+		else
+			n++;
+	}
+	closedir(d);
+	if (n > 1) {
+		log_warnx("%s holds other files: not giving it to %s; the "
+		    "control socket will stay after exit (give "
+		    "control.socket a directory of its own)", dir, user);
+		close(fd);
+		return 0;
+	}
+	if (fchown(fd, uid, (gid_t)-1) == -1) {
+		xasprintf(cause, "chown %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* After the drop: check rather than trust that it happened. */
+static int
+privdrop_verify(bool change, bool bounds, uid_t uid, gid_t gid,
+    char **cause)
+{
+	if (change && (getuid() != uid || geteuid() != uid ||
+	    getgid() != gid || getegid() != gid)) {
+		xasprintf(cause, "still running as uid %u/%u gid %u/%u",
+		    (unsigned int)getuid(), (unsigned int)geteuid(),
+		    (unsigned int)getgid(), (unsigned int)getegid());
+		return -1;
+	}
+	if (change && uid != 0 && setuid(0) != -1) {
+		xasprintf(cause, "could regain uid 0");
+		return -1;
+	}
+	if (capng_get_caps_process() != 0) {
+		xasprintf(cause, "cannot read capabilities");
+		return -1;
+	}
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+		xasprintf(cause, "capabilities remain after the drop");
+		return -1;
+	}
+	if (bounds &&
+	    capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE) {
+		xasprintf(cause, "the capability bounding set is not empty");
+		return -1;
+	}
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+		xasprintf(cause, "no_new_privs is not set");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+privdrop_have_any(void)
+{
+	if (capng_get_caps_process() != 0)
+		return true;
+	return capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE;
+}
+
+int
+privdrop_drop(const char *user, char **cause)
+{
+	bool change = user != NULL, bounds = false;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int rc;
+
+	*cause = NULL;
+	if (change && privdrop_lookup(user, &uid, &gid, cause) == -1)
+		return -1;
+
+	if (change && !(getuid() == uid && geteuid() == uid &&
+	    getgid() == gid && getegid() == gid)) {
+		/*
+		 * Clear everything, then change uid, gid and groups while
+		 * libcap-ng keeps just enough to do it; it clears the
+		 * bounding set before giving up CAP_SETPCAP.
+		 */
+		capng_clear(CAPNG_SELECT_ALL);
+		rc = capng_change_id((int)uid, (int)gid,
+		    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+		if (rc != 0) {
+			xasprintf(cause, "cannot change to user %s (uid %u): "
+			    "capng_change_id error %d%s", user,
+			    (unsigned int)uid, rc, geteuid() != 0 ?
+			    " (not started as root)" : "");
+			return -1;
+		}
+		bounds = true;
+	} else if (privdrop_have_any()) {
+		/*
+		 * Staying root (or already the user): keep no capability.
+		 * Bounding set first, while CAP_SETPCAP is still ours.
+		 */
+		capng_clear(CAPNG_SELECT_ALL);
+		if (capng_apply(CAPNG_SELECT_BOUNDS) != 0) {
+			xasprintf(cause, "cannot clear the capability "
+			    "bounding set");
+			return -1;
+		}
+		if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
+			xasprintf(cause, "cannot clear capabilities");
+			return -1;
+		}
+		/* Ambient capabilities are cleared with the permitted set
+		   by the kernel; this is belt and braces. */
+		(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+		bounds = true;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		xasprintf(cause, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return -1;
+	}
+	if (privdrop_verify(change, bounds, uid, gid, cause) == -1)
+		return -1;
+	if (change)
+		log_info("running as %s (uid %u), no capabilities", user,
+		    (unsigned int)uid);
+	else
+		log_debug("running without capabilities");
+	return 0;
+}
