@@ -1,1 +1,1726 @@
 /* SPDX-License-Identifier: ISC */
+/* The YAML configuration file, validated whole, with every error located. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <yaml.h>
+
+#include "conf.h"
+#include "log.h"
+#include "routeros.h"
+#include "rule.h"
+#include "xmalloc.h"
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+#define CONF_MAX_FILE (16 * 1024 * 1024)
+#define CONF_MAX_NAME 32		/* interface names in rules */
+#define CONF_TIMEOUT_MAX (365 * 86400)
+
+struct conf_err_ent {
+	int line, col, seq;
+	char *msg;
+};
+
+/* One load: the text, the YAML tree, the config and the errors so far. */
+struct conf_ctx {
+	const char *name;
+	const char *buf;
+	size_t len;
+	size_t *lines;		/* byte offset where each line starts */
+	int nlines;
+	yaml_document_t *doc;
+	struct config *conf;
+	struct conf_err_ent *errs;
+	int nerrs, caperrs;
+	/* where each interface's name was written */
+	yaml_node_t *ifname_node[CONF_MAX_IFACES];
+};
+
+/* A scalar whose value offsets map back to the file, for rule words. */
+struct conf_scalar_ref {
+	struct conf_ctx *ctx;
+	yaml_node_t *node;
+};
+
+static void conf_error(struct conf_ctx *ctx, int line, int col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void conf_node_error(struct conf_ctx *ctx, const yaml_node_t *n,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+conf_index_lines(struct conf_ctx *ctx)
+{
+	size_t i;
+	int n = 1;
+
+	for (i = 0; i < ctx->len; i++)
+		if (ctx->buf[i] == '\n')
+			n++;
+	ctx->lines = xcalloc(n, sizeof(*ctx->lines));
+	ctx->nlines = 1;
+	for (i = 0; i < ctx->len; i++)
+		if (ctx->buf[i] == '\n')
+			ctx->lines[ctx->nlines++] = i + 1;
+}
+
+/* Append an error: "FILE:L:C: MSG", the source line, and a caret. */
+static void
+conf_verror(struct conf_ctx *ctx, int line, int col, const char *fmt,
+    va_list ap)
+{
+	struct conf_err_ent *e;
+	const char *src = "";
+	size_t srclen = 0;
+	char *msg, *out, *caret;
+	int pad;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("vasprintf");
+	if (line >= 1 && line <= ctx->nlines) {
+		size_t s = ctx->lines[line - 1], e2 = s;
+
+		while (e2 < ctx->len && ctx->buf[e2] != '\n')
+			e2++;
+		if (e2 > s && ctx->buf[e2 - 1] == '\r')
+			e2--;
+		src = ctx->buf + s;
+		srclen = e2 - s;
+	}
+	if (srclen > 4096)
+		srclen = 4096;
+	pad = col > 1 ? col - 1 : 0;
+	if (pad > 4096)
+		pad = 4096;
+	caret = xmalloc((size_t)pad + 2);
+	memset(caret, ' ', (size_t)pad);
+	caret[pad] = '^';
+	caret[pad + 1] = '\0';
+	xasprintf(&out, "%s:%d:%d: %s\n    %.*s\n    %s", ctx->name, line, col,
+	    msg, (int)srclen, src, caret);
+	free(caret);
+	free(msg);
+	if (ctx->nerrs == ctx->caperrs) {
+		ctx->caperrs = ctx->caperrs ? ctx->caperrs * 2 : 8;
+		ctx->errs = xreallocarray(ctx->errs, ctx->caperrs,
+		    sizeof(*ctx->errs));
+	}
+	e = &ctx->errs[ctx->nerrs];
+	e->line = line;
+	e->col = col;
+	e->seq = ctx->nerrs++;
+	e->msg = out;
+}
+
+static void
+conf_error(struct conf_ctx *ctx, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static void
+conf_node_error(struct conf_ctx *ctx, const yaml_node_t *n, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, (int)n->start_mark.line + 1,
+	    (int)n->start_mark.column + 1, fmt, ap);
+	va_end(ap);
+}
+
+static void
+conf_ros_error_cb(void *arg, struct ros_pos pos, const char *msg)
+{
+	conf_error(arg, pos.line, pos.col, "%s", msg);
+}
+
+/* Byte offset of a libyaml mark, whose column counts characters. */
+static size_t
+conf_mark_off(const struct conf_ctx *ctx, const yaml_mark_t *m)
+{
+	size_t i, c = 0;
+
+	if (m->line >= (size_t)ctx->nlines)
+		return ctx->len;
+	i = ctx->lines[m->line];
+	while (i < ctx->len && ctx->buf[i] != '\n' && c < m->column) {
+		i++;
+		while (i < ctx->len && (ctx->buf[i] & 0xc0) == 0x80)
+			i++;
+		c++;
+	}
+	return i;
+}
+
+static void
+conf_step(const char *buf, size_t *i, int *line, int *col)
+{
+	if (buf[*i] == '\n') {
+		(*line)++;
+		*col = 0;
+	} else if ((buf[*i] & 0xc0) != 0x80) {
+		(*col)++;
+	}
+	(*i)++;
+}
+
+/*
+ * The file position of byte @off of a scalar's value. libyaml only
+ * gives the scalar's start, so walk the source and the value together:
+ * what the value lacks (quotes, a block header, indentation, folded
+ * line breaks) is skipped. Exact for plain and block scalars, which is
+ * what rules are written as; close enough for escapes in quotes.
+ */
+static struct ros_pos
+conf_scalar_pos(void *arg, size_t off)
+{
+	const struct conf_scalar_ref *ref = arg;
+	const struct conf_ctx *ctx = ref->ctx;
+	const yaml_node_t *n = ref->node;
+	const char *val = (const char *)n->data.scalar.value;
+	size_t vlen = n->data.scalar.length, v;
+	size_t i = conf_mark_off(ctx, &n->start_mark);
+	size_t end = conf_mark_off(ctx, &n->end_mark);
+	int line = (int)n->start_mark.line, col = (int)n->start_mark.column;
+	struct ros_pos p;
+
+	switch (n->data.scalar.style) {
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		while (i < end && ctx->buf[i] != '\n')
+			conf_step(ctx->buf, &i, &line, &col);
+		if (i < end)
+			conf_step(ctx->buf, &i, &line, &col);
+		break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		if (i < end)
+			conf_step(ctx->buf, &i, &line, &col);
+		break;
+	default:
+		break;
+	}
+	for (v = 0; v < vlen && v <= off; v++) {
+		size_t j = i;
+		int l = line, c = col;
+
+		while (j < end && ctx->buf[j] != val[v])
+			conf_step(ctx->buf, &j, &l, &c);
+		if (j >= end)
+			break;
+		i = j;
+		line = l;
+		col = c;
+		if (v == off)
+			break;
+		conf_step(ctx->buf, &i, &line, &col);
+	}
+	p.line = line + 1;
+	p.col = col + 1;
+	return p;
+}
+
+static yaml_node_t *
+conf_node(const struct conf_ctx *ctx, int id)
+{
+	return yaml_document_get_node(ctx->doc, id);
+}
+
+static const char *
+conf_sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool
+conf_is_null(const yaml_node_t *n)
+{
+	const char *s;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = conf_sval(n);
+	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+static int
+conf_lookup(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Check one key of a mapping against @keys. Return its index, or -1
+ * after reporting an unknown or repeated key.
+ */
+static int
+conf_key(struct conf_ctx *ctx, const yaml_node_pair_t *p,
+    const char *const *keys, const char *where, uint32_t *seen,
+    yaml_node_t **val)
+{
+	yaml_node_t *k = conf_node(ctx, p->key);
+	const char *name, *sug;
+	int idx;
+
+	*val = conf_node(ctx, p->value);
+	if (k->type != YAML_SCALAR_NODE) {
+		conf_node_error(ctx, k, "keys must be plain names%s", where);
+		return -1;
+	}
+	name = conf_sval(k);
+	idx = conf_lookup(keys, name);
+	if (idx < 0) {
+		sug = ros_suggest(name, keys, -1);
+		if (sug != NULL)
+			conf_node_error(ctx, k, "unknown key \"%s\"%s (did you "
+			    "mean \"%s\"?)", name, where, sug);
+		else
+			conf_node_error(ctx, k, "unknown key \"%s\"%s", name,
+			    where);
+		return -1;
+	}
+	if (*seen & (1u << idx)) {
+		conf_node_error(ctx, k, "duplicate key \"%s\"%s", name, where);
+		return -1;
+	}
+	*seen |= 1u << idx;
+	return idx;
+}
+
+static const char *
+conf_str(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where)
+{
+	if (v->type != YAML_SCALAR_NODE) {
+		conf_node_error(ctx, v, "\"%s\" must be a scalar%s", key, where);
+		return NULL;
+	}
+	return conf_sval(v);
+}
+
+static int
+conf_decimal(const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (*s == '\0' || strlen(s) > 12)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+conf_uint(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, unsigned long min, unsigned long max, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	unsigned long long n;
+
+	if (s == NULL)
+		return -1;
+	if (conf_decimal(s, &n) < 0) {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected an "
+		    "integer %lu..%lu)", key, s, where, min, max);
+		return -1;
+	}
+	if (n < min || n > max) {
+		conf_node_error(ctx, v, "%s %s out of range%s (expected "
+		    "%lu..%lu)", key, s, where, min, max);
+		return -1;
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+conf_dur(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, uint32_t max, const char *maxtext, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	uint32_t n;
+
+	if (s == NULL)
+		return -1;
+	if (conf_parse_duration(s, &n) < 0) {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected a "
+		    "duration like 30s, 5m, 2h4m or 1d)", key, s, where);
+		return -1;
+	}
+	if (n < 1 || n > max) {
+		conf_node_error(ctx, v, "%s %s out of range%s (expected "
+		    "1s..%s)", key, s, where, maxtext);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+conf_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen)
+{
+	const char *slash;
+	uint32_t a;
+	size_t alen;
+
+	if (s == NULL)
+		return -1;
+	slash = strchr(s, '/');
+	alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (ros_parse_addr(s, alen, &a) < 0)
+		return -1;
+	if (slash != NULL) {
+		const char *d = slash + 1;
+		unsigned int n = 0;
+		size_t i;
+
+		if (*d == '\0' || strlen(d) > 2)
+			return -1;
+		for (i = 0; d[i] != '\0'; i++) {
+			if (d[i] < '0' || d[i] > '9')
+				return -1;
+			n = n * 10 + (unsigned int)(d[i] - '0');
+		}
+		if (n > 32)
+			return -1;
+		*plen = (uint8_t)n;
+	} else {
+		*plen = 32;
+	}
+	*addr = htonl(a);
+	return 0;
+}
+
+int
+conf_parse_duration(const char *s, uint32_t *seconds)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = {
+		{ 'w', 604800 }, { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 },
+		{ 's', 1 },
+	};
+	unsigned long long total = 0, n;
+	size_t i = 0, u, next = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (conf_decimal(s, &n) == 0) {
+		if (n > UINT32_MAX)
+			return -1;
+		*seconds = (uint32_t)n;
+		return 0;
+	}
+	/* Components in decreasing units, each at most once: 2h4m, 1d. */
+	while (s[i] != '\0') {
+		size_t nd = 0;
+
+		n = 0;
+		while (s[i] >= '0' && s[i] <= '9' && nd < 10) {
+			n = n * 10 + (unsigned long long)(s[i] - '0');
+			i++;
+			nd++;
+		}
+		if (nd == 0 || (s[i] >= '0' && s[i] <= '9'))
+			return -1;
+		for (u = next; u < sizeof(units) / sizeof(units[0]); u++)
+			if (units[u].unit == s[i])
+				break;
+		if (u == sizeof(units) / sizeof(units[0]))
+			return -1;
+		total += n * units[u].mult;
+		if (total > UINT32_MAX)
+			return -1;
+		next = u + 1;
+		i++;
+	}
+	*seconds = (uint32_t)total;
+	return 0;
+}
+
+/* A stable locally administered unicast MAC from the tap name (FNV-1a). */
+static void
+conf_default_mac(const char *tap, uint8_t mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int i;
+
+	for (; *tap != '\0'; tap++) {
+		h ^= (uint8_t)*tap;
+		h *= 0x100000001b3ULL;
+	}
+	mac[0] = 0x02;
+	for (i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+static int
+conf_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+conf_parse_mac(const char *s, uint8_t mac[6])
+{
+	int i;
+
+	if (strlen(s) != 17)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		int hi = conf_hex(s[3 * i]), lo = conf_hex(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		if (i < 5 && s[3 * i + 2] != ':' && s[3 * i + 2] != '-')
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static bool
+conf_name_ok(const char *s, size_t max, bool rule_safe)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > max || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (rule_safe) {
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			    c == '.'))
+				return false;
+		} else if (c <= ' ' || c == '/' || c == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static uint32_t
+conf_mask(int plen)
+{
+	return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
+}
+
+/* Which interface already has @a (network order) as its address? */
+static int
+conf_addr_owner(const struct config *c, uint32_t a)
+{
+	int i, j;
+
+	for (i = 0; i < c->nifaces; i++)
+		for (j = 0; j < c->ifaces[i].naddrs; j++)
+			if (c->ifaces[i].addrs[j].addr == a)
+				return i;
+	return -1;
+}
+
+static void
+conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
+    const yaml_node_t *v, const char *where)
+{
+	const char *s = conf_str(ctx, v, "addresses", where);
+	char buf[INET_ADDRSTRLEN];
+	uint32_t a, h;
+	uint8_t plen;
+	int owner, j;
+
+	if (s == NULL)
+		return;
+	if (conf_parse_prefix(s, &a, &plen) < 0 || plen == 0) {
+		conf_node_error(ctx, v, "invalid address \"%s\"%s (expected "
+		    "A.B.C.D/N with N 1-32, or A.B.C.D)", s, where);
+		return;
+	}
+	h = ntohl(a);
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	if (h == 0 || h >= 0xe0000000u || (h >> 24) == 127) {
+		conf_node_error(ctx, v, "address %s is not a usable host "
+		    "address%s", buf, where);
+		return;
+	}
+	if (plen <= 30 && (h | conf_mask(plen)) == 0xffffffffu) {
+		uint32_t net = htonl(h & conf_mask(plen));
+		char nbuf[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &net, nbuf, sizeof(nbuf));
+		conf_node_error(ctx, v, "address %s is the broadcast address "
+		    "of %s/%d%s", buf, nbuf, plen, where);
+		return;
+	}
+	owner = conf_addr_owner(ctx->conf, a);
+	for (j = 0; j < ifc->naddrs && owner < 0; j++)
+		if (ifc->addrs[j].addr == a)
+			owner = ctx->conf->nifaces;
+	if (owner >= 0) {
+		const char *oname = owner < ctx->conf->nifaces ?
+		    ctx->conf->ifaces[owner].name : ifc->name;
+
+		if (oname != NULL)
+			conf_node_error(ctx, v, "address %s is already used by "
+			    "interface \"%s\"", buf, oname);
+		else
+			conf_node_error(ctx, v, "address %s is used twice%s",
+			    buf, where);
+		return;
+	}
+	if (ifc->naddrs == CONF_MAX_ADDRS) {
+		conf_node_error(ctx, v, "too many addresses%s (at most %d)",
+		    where, CONF_MAX_ADDRS);
+		return;
+	}
+	ifc->addrs[ifc->naddrs].addr = a;
+	ifc->addrs[ifc->naddrs].plen = plen;
+	ifc->naddrs++;
+}
+
+static void
+conf_iface(struct conf_ctx *ctx, yaml_node_t *item, int num)
+{
+	static const char *const keys[] = {
+		"name", "tap", "netns", "addresses", "mac", "mtu", NULL
+	};
+	enum { I_NAME, I_TAP, I_NETNS, I_ADDRS, I_MAC, I_MTU, I_COUNT };
+	struct config *c = ctx->conf;
+	struct conf_iface *ifc = &c->ifaces[c->nifaces];
+	yaml_node_t *nodes[I_COUNT] = { NULL }, *v;
+	yaml_node_pair_t *p;
+	char where[48];
+	uint32_t seen = 0, mtu;
+	bool mac_set = false;
+	const char *s;
+	int i, k;
+
+	snprintf(where, sizeof(where), " in interface %d", num);
+	if (item->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, item, "interface %d must be a mapping", num);
+		return;
+	}
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->mtu = 1500;
+	ifc->loc.line = (int)item->start_mark.line + 1;
+	ifc->loc.col = (int)item->start_mark.column + 1;
+	for (p = item->data.mapping.pairs.start;
+	    p < item->data.mapping.pairs.top; p++) {
+		k = conf_key(ctx, p, keys, where, &seen, &v);
+		if (k >= 0)
+			nodes[k] = v;
+	}
+
+	if ((v = nodes[I_NAME]) == NULL)
+		conf_node_error(ctx, item, "missing \"name\"%s", where);
+	else if ((s = conf_str(ctx, v, "name", where)) == NULL)
+		;
+	else if (!conf_name_ok(s, CONF_MAX_NAME, true))
+		conf_node_error(ctx, v, "invalid interface name \"%s\" "
+		    "(expected 1-%d letters, digits, \"-\", \"_\" or \".\")", s,
+		    CONF_MAX_NAME);
+	else
+		ifc->name = xstrdup(s);
+
+	if ((v = nodes[I_TAP]) == NULL)
+		conf_node_error(ctx, item, "missing \"tap\"%s", where);
+	else if ((s = conf_str(ctx, v, "tap", where)) == NULL)
+		;
+	else if (!conf_name_ok(s, 15, false))
+		conf_node_error(ctx, v, "invalid tap \"%s\"%s (expected a "
+		    "device name of 1-15 characters, no \"/\" or spaces)", s,
+		    where);
+	else
+		ifc->tap = xstrdup(s);
+
+	if ((v = nodes[I_NETNS]) != NULL && !conf_is_null(v) &&
+	    (s = conf_str(ctx, v, "netns", where)) != NULL) {
+		if (!conf_name_ok(s, 255, false))
+			conf_node_error(ctx, v, "invalid netns \"%s\"%s "
+			    "(expected a name in /run/netns)", s, where);
+		else
+			ifc->netns = xstrdup(s);
+	}
+
+	if ((v = nodes[I_ADDRS]) == NULL) {
+		conf_node_error(ctx, item, "missing \"addresses\"%s", where);
+	} else if (v->type == YAML_SCALAR_NODE && !conf_is_null(v)) {
+		conf_iface_addr(ctx, ifc, v, where);
+	} else if (v->type == YAML_SEQUENCE_NODE &&
+	    v->data.sequence.items.top > v->data.sequence.items.start) {
+		yaml_node_item_t *it;
+
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++)
+			conf_iface_addr(ctx, ifc, conf_node(ctx, *it), where);
+	} else if (v->type == YAML_MAPPING_NODE) {
+		conf_node_error(ctx, v, "\"addresses\" must be a sequence%s",
+		    where);
+	} else {
+		conf_node_error(ctx, v, "\"addresses\" is empty%s (the "
+		    "router needs an address on each link)", where);
+	}
+
+	if ((v = nodes[I_MAC]) != NULL &&
+	    (s = conf_str(ctx, v, "mac", where)) != NULL) {
+		if (conf_parse_mac(s, ifc->mac) < 0)
+			conf_node_error(ctx, v, "invalid mac \"%s\"%s (expected "
+			    "XX:XX:XX:XX:XX:XX)", s, where);
+		else if ((ifc->mac[0] & 1) ||
+		    memcmp(ifc->mac, "\0\0\0\0\0\0", 6) == 0)
+			conf_node_error(ctx, v, "mac %s is not a unicast "
+			    "address%s", s, where);
+		else
+			mac_set = true;
+	}
+	if ((v = nodes[I_MTU]) != NULL &&
+	    conf_uint(ctx, v, "mtu", where, 68, 65535, &mtu) == 0)
+		ifc->mtu = (int)mtu;
+
+	/* Names and taps must be unique; report at the second one. */
+	for (i = 0; i < c->nifaces; i++) {
+		if (ifc->name != NULL &&
+		    strcmp(ifc->name, c->ifaces[i].name) == 0)
+			conf_node_error(ctx, nodes[I_NAME], "duplicate "
+			    "interface name \"%s\" (first at line %d)",
+			    ifc->name,
+			    (int)ctx->ifname_node[i]->start_mark.line + 1);
+		if (ifc->tap != NULL && c->ifaces[i].tap != NULL &&
+		    strcmp(ifc->tap, c->ifaces[i].tap) == 0)
+			conf_node_error(ctx, nodes[I_TAP], "duplicate tap "
+			    "\"%s\" (also used by interface \"%s\")", ifc->tap,
+			    c->ifaces[i].name);
+	}
+	if (ifc->tap != NULL && !mac_set)
+		conf_default_mac(ifc->tap, ifc->mac);
+	if (ifc->name == NULL) {
+		/* Not kept: rules could not name it anyway. */
+		free(ifc->tap);
+		free(ifc->netns);
+		memset(ifc, 0, sizeof(*ifc));
+		return;
+	}
+	ctx->ifname_node[c->nifaces] = nodes[I_NAME];
+	c->nifaces++;
+}
+
+static void
+conf_interfaces(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	int num = 0;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		conf_node_error(ctx, n, "\"interfaces\" must be a sequence");
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		yaml_node_t *item = conf_node(ctx, *it);
+
+		num++;
+		if (ctx->conf->nifaces == CONF_MAX_IFACES) {
+			conf_node_error(ctx, item, "too many interfaces (at "
+			    "most %d)", CONF_MAX_IFACES);
+			return;
+		}
+		conf_iface(ctx, item, num);
+	}
+}
+
+/* The interface whose connected subnet holds @gw, longest prefix first. */
+static int
+conf_connected(const struct config *c, uint32_t gw, int only)
+{
+	int i, j, best = -1, bestlen = -1;
+
+	for (i = 0; i < c->nifaces; i++) {
+		if (only >= 0 && i != only)
+			continue;
+		for (j = 0; j < c->ifaces[i].naddrs; j++) {
+			const struct conf_addr *a = &c->ifaces[i].addrs[j];
+			uint32_t m = conf_mask(a->plen);
+
+			if ((ntohl(a->addr) & m) == (ntohl(gw) & m) &&
+			    a->plen > bestlen) {
+				best = i;
+				bestlen = a->plen;
+			}
+		}
+	}
+	return best;
+}
+
+static char **
+conf_ifnames(const struct config *c)
+{
+	char **names = xcalloc(c->nifaces + 1, sizeof(*names));
+	int i;
+
+	for (i = 0; i < c->nifaces; i++)
+		names[i] = c->ifaces[i].name;
+	return names;
+}
+
+static void
+conf_unknown_iface(struct conf_ctx *ctx, const yaml_node_t *v, const char *s,
+    const char *where)
+{
+	char **names = conf_ifnames(ctx->conf);
+	const char *sug = ros_suggest(s, (const char *const *)names,
+	    ctx->conf->nifaces);
+
+	if (sug != NULL)
+		conf_node_error(ctx, v, "unknown interface \"%s\"%s (did you "
+		    "mean \"%s\"?)", s, where, sug);
+	else
+		conf_node_error(ctx, v, "unknown interface \"%s\"%s", s, where);
+	free(names);
+}
+
+static void
+conf_route(struct conf_ctx *ctx, yaml_node_t *item, int num,
+    yaml_node_t **dst_nodes)
+{
+	static const char *const keys[] = {
+		"dst", "gateway", "interface", NULL
+	};
+	struct config *c = ctx->conf;
+	struct conf_route rt;
+	yaml_node_pair_t *p;
+	yaml_node_t *v, *gw_node = NULL, *dst_node = NULL;
+	char where[48], buf[INET_ADDRSTRLEN];
+	uint32_t seen = 0, a;
+	bool ok = true, have_gw = false;
+	const char *s;
+	uint8_t plen;
+	int i, only = -1;
+
+	snprintf(where, sizeof(where), " in route %d", num);
+	if (item->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, item, "route %d must be a mapping", num);
+		return;
+	}
+	memset(&rt, 0, sizeof(rt));
+	rt.iface = -1;
+	rt.loc.line = (int)item->start_mark.line + 1;
+	rt.loc.col = (int)item->start_mark.column + 1;
+	for (p = item->data.mapping.pairs.start;
+	    p < item->data.mapping.pairs.top; p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			if ((s = conf_str(ctx, v, "dst", where)) == NULL) {
+				ok = false;
+				break;
+			}
+			if (conf_parse_prefix(s, &a, &plen) < 0) {
+				conf_node_error(ctx, v, "invalid dst \"%s\"%s "
+				    "(expected A.B.C.D/N)", s, where);
+				ok = false;
+				break;
+			}
+			if ((ntohl(a) & ~conf_mask(plen)) != 0) {
+				uint32_t net = htonl(ntohl(a) & conf_mask(plen));
+
+				inet_ntop(AF_INET, &net, buf, sizeof(buf));
+				conf_node_error(ctx, v, "dst %s has host bits "
+				    "set%s (did you mean %s/%d?)", s, where, buf,
+				    plen);
+				ok = false;
+				break;
+			}
+			rt.dst = a;
+			rt.plen = plen;
+			dst_node = v;
+			break;
+		case 1:
+			if ((s = conf_str(ctx, v, "gateway", where)) == NULL) {
+				ok = false;
+				break;
+			}
+			if (conf_parse_prefix(s, &a, &plen) < 0 || plen != 32 ||
+			    strchr(s, '/') != NULL) {
+				conf_node_error(ctx, v, "invalid gateway \"%s\"%s "
+				    "(expected A.B.C.D)", s, where);
+				ok = false;
+				break;
+			}
+			rt.gateway = a;
+			gw_node = v;
+			have_gw = true;
+			break;
+		case 2:
+			if ((s = conf_str(ctx, v, "interface", where)) == NULL) {
+				ok = false;
+				break;
+			}
+			only = conf_iface_find(c, s);
+			if (only < 0) {
+				conf_unknown_iface(ctx, v, s, where);
+				ok = false;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (!(seen & 1)) {
+		conf_node_error(ctx, item, "missing \"dst\"%s", where);
+		ok = false;
+	}
+	if (!(seen & 6)) {
+		conf_node_error(ctx, item, "route %d needs \"gateway\" or "
+		    "\"interface\"", num);
+		ok = false;
+	}
+	if (have_gw) {
+		inet_ntop(AF_INET, &rt.gateway, buf, sizeof(buf));
+		if (conf_addr_owner(c, rt.gateway) >= 0) {
+			conf_node_error(ctx, gw_node, "gateway %s is an address "
+			    "of this router%s", buf, where);
+			return;
+		}
+		rt.iface = conf_connected(c, rt.gateway, only);
+		if (rt.iface < 0) {
+			if (only >= 0)
+				conf_node_error(ctx, gw_node, "gateway %s is not "
+				    "in a connected subnet of interface \"%s\"%s",
+				    buf, c->ifaces[only].name, where);
+			else
+				conf_node_error(ctx, gw_node, "gateway %s is not "
+				    "in any connected subnet%s", buf, where);
+			return;
+		}
+	} else {
+		rt.iface = only;
+	}
+	if (!ok)
+		return;
+	for (i = 0; i < c->nroutes; i++) {
+		if (c->routes[i].dst == rt.dst && c->routes[i].plen == rt.plen) {
+			inet_ntop(AF_INET, &rt.dst, buf, sizeof(buf));
+			conf_node_error(ctx, dst_node, "duplicate route %s/%d "
+			    "(first at line %d)", buf, rt.plen,
+			    (int)dst_nodes[i]->start_mark.line + 1);
+			return;
+		}
+	}
+	dst_nodes[c->nroutes] = dst_node;
+	c->routes[c->nroutes++] = rt;
+}
+
+static void
+conf_routes(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+	yaml_node_t **dst_nodes;
+	int num = 0, max;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		conf_node_error(ctx, n, "\"routes\" must be a sequence");
+		return;
+	}
+	max = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+	ctx->conf->routes = xcalloc(max > 0 ? max : 1,
+	    sizeof(*ctx->conf->routes));
+	dst_nodes = xcalloc(max > 0 ? max : 1, sizeof(*dst_nodes));
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++)
+		conf_route(ctx, conf_node(ctx, *it), ++num, dst_nodes);
+	free(dst_nodes);
+}
+
+static void
+conf_timeouts(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"tcp-syn-sent", "tcp-syn-received", "tcp-established",
+		"tcp-fin-wait", "tcp-close-wait", "tcp-last-ack",
+		"tcp-time-wait", "tcp-close", "udp", "udp-stream", "icmp",
+		"generic", NULL
+	};
+	static const size_t offs[] = {
+		offsetof(struct conf_timeouts, tcp_syn_sent),
+		offsetof(struct conf_timeouts, tcp_syn_received),
+		offsetof(struct conf_timeouts, tcp_established),
+		offsetof(struct conf_timeouts, tcp_fin_wait),
+		offsetof(struct conf_timeouts, tcp_close_wait),
+		offsetof(struct conf_timeouts, tcp_last_ack),
+		offsetof(struct conf_timeouts, tcp_time_wait),
+		offsetof(struct conf_timeouts, tcp_close),
+		offsetof(struct conf_timeouts, udp),
+		offsetof(struct conf_timeouts, udp_stream),
+		offsetof(struct conf_timeouts, icmp),
+		offsetof(struct conf_timeouts, generic),
+	};
+	const char *where = " in conntrack timeouts";
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	int k;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"timeouts\" must be a mapping in "
+		    "conntrack");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		k = conf_key(ctx, p, keys, where, &seen, &v);
+		if (k < 0)
+			continue;
+		conf_dur(ctx, v, keys[k], where, CONF_TIMEOUT_MAX, "365d",
+		    (uint32_t *)((char *)&ctx->conf->timeouts + offs[k]));
+	}
+}
+
+static void
+conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"max", "timeouts", "frag-max-bytes", "frag-timeout", NULL
+	};
+	const char *where = " in conntrack";
+	struct conf_limits *l = &ctx->conf->limits;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"conntrack\" must be a mapping");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			conf_uint(ctx, v, "max", where, 1, 16777216,
+			    &l->ct_max);
+			break;
+		case 1:
+			conf_timeouts(ctx, v);
+			break;
+		case 2:
+			conf_uint(ctx, v, "frag-max-bytes", where, 65536,
+			    1073741824, &l->frag_max_bytes);
+			break;
+		case 3:
+			conf_dur(ctx, v, "frag-timeout", where, 3600, "1h",
+			    &l->frag_timeout);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = { "max", "queue-len", NULL };
+	const char *where = " in arp";
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"arp\" must be a mapping");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			conf_uint(ctx, v, "max", where, 1, 1048576,
+			    &ctx->conf->limits.arp_max);
+			break;
+		case 1:
+			conf_uint(ctx, v, "queue-len", where, 1, 1024,
+			    &ctx->conf->limits.arp_queue);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+conf_control(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"socket", "mode", "group", "max-clients", NULL
+	};
+	const char *where = " in control";
+	struct config *c = ctx->conf;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	const char *s;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"control\" must be a mapping");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			if ((s = conf_str(ctx, v, "socket", where)) == NULL)
+				break;
+			if (*s == '\0' || strlen(s) >=
+			    sizeof(((struct sockaddr_un *)0)->sun_path)) {
+				conf_node_error(ctx, v, "invalid socket \"%s\"%s "
+				    "(expected a path of 1-%zu bytes)", s, where,
+				    sizeof(((struct sockaddr_un *)0)->sun_path) -
+				    1);
+				break;
+			}
+			free(c->ctl_socket);
+			c->ctl_socket = xstrdup(s);
+			break;
+		case 1: {
+			unsigned int m = 0;
+			size_t i;
+
+			if ((s = conf_str(ctx, v, "mode", where)) == NULL)
+				break;
+			for (i = 0; s[i] >= '0' && s[i] <= '7' && i < 5; i++)
+				m = m * 8 + (unsigned int)(s[i] - '0');
+			if (i == 0 || s[i] != '\0' || m > 0777) {
+				conf_node_error(ctx, v, "invalid mode \"%s\"%s "
+				    "(expected octal permissions like 0660)", s,
+				    where);
+				break;
+			}
+			c->ctl_mode = (mode_t)m;
+			break;
+		}
+		case 2:
+			if (conf_is_null(v))
+				break;
+			if ((s = conf_str(ctx, v, "group", where)) == NULL)
+				break;
+			if (!conf_name_ok(s, 255, false)) {
+				conf_node_error(ctx, v, "invalid group \"%s\"%s",
+				    s, where);
+				break;
+			}
+			c->ctl_group = xstrdup(s);
+			break;
+		case 3:
+			conf_uint(ctx, v, "max-clients", where, 1, 1024,
+			    &c->limits.ctl_max_clients);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static const char *const conf_levels[] = {
+	[LOG_LEVEL_ERR] = "error",
+	[LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+	NULL
+};
+static const char *const conf_targets[] = {
+	[LOG_TARGET_STDERR] = "stderr",
+	[LOG_TARGET_SYSLOG] = "syslog",
+	NULL
+};
+
+static void
+conf_log_value(struct conf_ctx *ctx, yaml_node_t *v, const char *key,
+    const char *const *names, const char *expected, int *out,
+    const char *where)
+{
+	const char *s = conf_str(ctx, v, key, where), *sug;
+	int idx;
+
+	if (s == NULL)
+		return;
+	idx = conf_lookup(names, s);
+	if (idx >= 0) {
+		*out = idx;
+		return;
+	}
+	sug = ros_suggest(s, names, -1);
+	if (sug != NULL)
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (did you mean "
+		    "\"%s\"?)", key, s, where, sug);
+	else
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected %s)", key,
+		    s, where, expected);
+}
+
+static void
+conf_log(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = { "level", "target", NULL };
+	const char *where = " in log";
+	struct config *c = ctx->conf;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	int val;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type == YAML_SCALAR_NODE) {
+		/* `log: syslog` (SPEC section 3) names the target. */
+		val = c->log_target;
+		conf_log_value(ctx, n, "log", conf_targets, "stderr or syslog, "
+		    "or a mapping with level and target", &val, "");
+		c->log_target = val;
+		return;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"log\" must be a mapping or a target");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			val = c->log_level;
+			conf_log_value(ctx, v, "level", conf_levels,
+			    "error, warning, info or debug", &val, where);
+			c->log_level = val;
+			break;
+		case 1:
+			val = c->log_target;
+			conf_log_value(ctx, v, "target", conf_targets,
+			    "stderr or syslog", &val, where);
+			c->log_target = val;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* A YAML mapping rule: its pairs become the builder's words. */
+static void
+conf_rule_mapping(struct conf_ctx *ctx, struct ros_builder *b,
+    yaml_node_t *item, const char *tn, int num)
+{
+	int n = (int)(item->data.mapping.pairs.top -
+	    item->data.mapping.pairs.start), k = 0, i;
+	struct ros_item *items = xcalloc(n > 0 ? n : 1, sizeof(*items));
+	struct ros_pos pos = { (int)item->start_mark.line + 1,
+	    (int)item->start_mark.column + 1 };
+	bool bad = false;
+
+	for (i = 0; i < n; i++) {
+		yaml_node_pair_t *p = &item->data.mapping.pairs.start[i];
+		yaml_node_t *kn = conf_node(ctx, p->key);
+		yaml_node_t *vn = conf_node(ctx, p->value);
+
+		if (kn->type != YAML_SCALAR_NODE) {
+			conf_node_error(ctx, kn, "keys must be plain names in "
+			    "%s rule %d", tn, num);
+			bad = true;
+			continue;
+		}
+		if (vn->type != YAML_SCALAR_NODE) {
+			conf_node_error(ctx, vn, "\"%s\" must be a scalar in %s "
+			    "rule %d", conf_sval(kn), tn, num);
+			bad = true;
+			continue;
+		}
+		items[k].key = conf_sval(kn);
+		items[k].val = conf_is_null(vn) ? "" : conf_sval(vn);
+		items[k].kpos.line = (int)kn->start_mark.line + 1;
+		items[k].kpos.col = (int)kn->start_mark.column + 1;
+		items[k].vpos.line = (int)vn->start_mark.line + 1;
+		items[k].vpos.col = (int)vn->start_mark.column + 1;
+		k++;
+	}
+	if (bad)
+		ros_builder_add_invalid(b, pos);
+	else
+		ros_builder_add(b, items, k, pos);
+	free(items);
+}
+
+static struct ruleset *
+conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
+{
+	const char *tn = t == ROS_NAT ? "nat" : "filter";
+	char **names = conf_ifnames(ctx->conf);
+	struct ros_builder *b = ros_builder_new(t, ctx->conf->path, names,
+	    ctx->conf->nifaces, conf_ros_error_cb, ctx);
+	struct conf_scalar_ref ref = { ctx, NULL };
+	struct ruleset *rs;
+	int num = 0;
+
+	free(names);
+	if (n == NULL || conf_is_null(n)) {
+		/* no rules: builtin chains only */
+	} else if (n->type == YAML_SCALAR_NODE) {
+		ref.node = n;
+		ros_builder_add_export(b, conf_sval(n), conf_scalar_pos, &ref);
+	} else if (n->type == YAML_SEQUENCE_NODE) {
+		yaml_node_item_t *it;
+
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			yaml_node_t *item = conf_node(ctx, *it);
+			struct ros_pos pos = { (int)item->start_mark.line + 1,
+			    (int)item->start_mark.column + 1 };
+
+			num++;
+			if (item->type == YAML_SCALAR_NODE) {
+				ref.node = item;
+				ros_builder_add_text(b, conf_sval(item),
+				    conf_scalar_pos, &ref);
+			} else if (item->type == YAML_MAPPING_NODE) {
+				conf_rule_mapping(ctx, b, item, tn, num);
+			} else {
+				conf_node_error(ctx, item, "%s rule %d must be "
+				    "a string or a mapping", tn, num);
+				ros_builder_add_invalid(b, pos);
+			}
+		}
+	} else {
+		conf_node_error(ctx, n, "\"%s\" must be a sequence of rules or "
+		    "a RouterOS export", tn);
+	}
+	rs = ros_builder_finish(b);
+	if (rs == NULL) {
+		/* Errors are reported; an empty set keeps the struct whole. */
+		b = ros_builder_new(t, ctx->conf->path, NULL, 0, NULL, NULL);
+		rs = ros_builder_finish(b);
+	}
+	return rs;
+}
+
+enum {
+	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
+	T_USER, T_LOG, T_ARP, T_COUNT
+};
+
+static void
+conf_root(struct conf_ctx *ctx, yaml_node_t *root)
+{
+	static const char *const keys[] = {
+		"interfaces", "routes", "nat", "filter", "conntrack",
+		"control", "user", "log", "arp", NULL
+	};
+	struct config *c = ctx->conf;
+	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
+	yaml_node_pair_t *p;
+	uint32_t seen = 0;
+	int k;
+
+	if (root != NULL && !conf_is_null(root) &&
+	    root->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, root, "the configuration must be a "
+		    "mapping of keys (interfaces, routes, nat, ...)");
+		root = NULL;
+	}
+	if (root != NULL && root->type == YAML_MAPPING_NODE) {
+		for (p = root->data.mapping.pairs.start;
+		    p < root->data.mapping.pairs.top; p++) {
+			k = conf_key(ctx, p, keys, "", &seen, &v);
+			if (k >= 0)
+				nodes[k] = v;
+		}
+	}
+	/* Interfaces first: routes and rules refer to them. */
+	if (nodes[T_INTERFACES] != NULL)
+		conf_interfaces(ctx, nodes[T_INTERFACES]);
+	if (c->nifaces == 0 && ctx->nerrs == 0) {
+		if (nodes[T_INTERFACES] != NULL)
+			conf_node_error(ctx, nodes[T_INTERFACES], "no interfaces "
+			    "configured");
+		else
+			conf_error(ctx, 1, 1, "no interfaces configured");
+	}
+	if (nodes[T_ROUTES] != NULL)
+		conf_routes(ctx, nodes[T_ROUTES]);
+	if (nodes[T_CONNTRACK] != NULL)
+		conf_conntrack(ctx, nodes[T_CONNTRACK]);
+	if (nodes[T_ARP] != NULL)
+		conf_arp(ctx, nodes[T_ARP]);
+	if (nodes[T_CONTROL] != NULL)
+		conf_control(ctx, nodes[T_CONTROL]);
+	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
+		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
+
+		if (s != NULL && !conf_name_ok(s, 255, false))
+			conf_node_error(ctx, nodes[T_USER], "invalid user "
+			    "\"%s\"", s);
+		else if (s != NULL)
+			c->user = xstrdup(s);
+	}
+	if (nodes[T_LOG] != NULL)
+		conf_log(ctx, nodes[T_LOG]);
+	c->nat = conf_rules(ctx, nodes[T_NAT], ROS_NAT);
+	c->filter = conf_rules(ctx, nodes[T_FILTER], ROS_FILTER);
+}
+
+static void
+conf_defaults(struct config *c)
+{
+	struct conf_timeouts *t = &c->timeouts;
+
+	/* RFC 5382 REQ-5 / RFC 7857: established >= 2h4m; RouterOS uses 1d. */
+	t->tcp_established = 86400;
+	t->tcp_syn_sent = 240;
+	t->tcp_syn_received = 240;
+	t->tcp_fin_wait = 240;
+	t->tcp_close_wait = 240;
+	t->tcp_last_ack = 240;
+	t->tcp_time_wait = 240;
+	t->tcp_close = 10;
+	/* RFC 4787 REQ-5: at least 2 minutes. */
+	t->udp = 120;
+	t->udp_stream = 180;
+	t->icmp = 30;
+	t->generic = 600;
+	c->limits.ct_max = 262144;
+	c->limits.frag_max_bytes = 4194304;
+	c->limits.frag_timeout = 30;
+	c->limits.arp_queue = 16;
+	c->limits.arp_max = 4096;
+	c->limits.ctl_max_clients = 64;
+	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
+	c->ctl_mode = 0660;
+	c->log_level = LOG_LEVEL_INFO;
+	c->log_target = LOG_TARGET_STDERR;
+}
+
+static void
+conf_yaml_error(struct conf_ctx *ctx, const yaml_parser_t *ps)
+{
+	const char *problem = ps->problem != NULL ? ps->problem : "error";
+
+	if (ps->error == YAML_MEMORY_ERROR)
+		fatalx("%s: out of memory parsing YAML", ctx->name);
+	if (ps->error == YAML_READER_ERROR) {
+		size_t off = ps->problem_offset, i;
+		int line = 1, col = 1;
+
+		for (i = 0; i < off && i < ctx->len; i++) {
+			if (ctx->buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else if ((ctx->buf[i] & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		conf_error(ctx, line, col, "syntax error: %s", problem);
+		return;
+	}
+	if (ps->context != NULL)
+		conf_error(ctx, (int)ps->problem_mark.line + 1,
+		    (int)ps->problem_mark.column + 1, "syntax error: %s (%s "
+		    "at line %d)", problem, ps->context,
+		    (int)ps->context_mark.line + 1);
+	else
+		conf_error(ctx, (int)ps->problem_mark.line + 1,
+		    (int)ps->problem_mark.column + 1, "syntax error: %s",
+		    problem);
+}
+
+/*
+ * Aliases would let a small file expand into a huge (or cyclic) tree, and
+ * a NUL inside a scalar would cut it short: refuse both before walking.
+ */
+static void
+conf_check_tree(struct conf_ctx *ctx)
+{
+	yaml_document_t *d = ctx->doc;
+	int n = (int)(d->nodes.top - d->nodes.start), i;
+	uint8_t *refs = xcalloc(n + 1, 1);
+	yaml_node_t *nd;
+
+	refs[1] = 1;		/* the root */
+	for (i = 1; i <= n; i++) {
+		nd = conf_node(ctx, i);
+		if (nd->type == YAML_SCALAR_NODE && memchr(nd->data.scalar.value,
+		    '\0', nd->data.scalar.length) != NULL)
+			conf_node_error(ctx, nd, "NUL character in a value");
+		if (nd->type == YAML_SEQUENCE_NODE) {
+			yaml_node_item_t *it;
+
+			for (it = nd->data.sequence.items.start;
+			    it < nd->data.sequence.items.top; it++)
+				if (refs[*it]++ == 1)
+					conf_node_error(ctx, conf_node(ctx, *it),
+					    "YAML anchors and aliases are not "
+					    "supported");
+		} else if (nd->type == YAML_MAPPING_NODE) {
+			yaml_node_pair_t *p;
+
+			for (p = nd->data.mapping.pairs.start;
+			    p < nd->data.mapping.pairs.top; p++) {
+				if (refs[p->key]++ == 1)
+					conf_node_error(ctx, conf_node(ctx,
+					    p->key), "YAML anchors and aliases "
+					    "are not supported");
+				if (refs[p->value]++ == 1)
+					conf_node_error(ctx, conf_node(ctx,
+					    p->value), "YAML anchors and "
+					    "aliases are not supported");
+			}
+		}
+		/* counts saturate at 2: only the first repeat is reported */
+	}
+	free(refs);
+}
+
+static int
+conf_err_cmp(const void *a, const void *b)
+{
+	const struct conf_err_ent *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Hand the errors over in file order. */
+static void
+conf_errors_out(struct conf_ctx *ctx, struct conf_errors *errs)
+{
+	int i;
+
+	if (ctx->nerrs > 0)
+		qsort(ctx->errs, ctx->nerrs, sizeof(*ctx->errs),
+		    conf_err_cmp);
+	if (errs == NULL || ctx->nerrs == 0) {
+		for (i = 0; i < ctx->nerrs; i++)
+			free(ctx->errs[i].msg);
+	} else {
+		errs->msgs = xcalloc(ctx->nerrs > 0 ? ctx->nerrs : 1,
+		    sizeof(char *));
+		for (i = 0; i < ctx->nerrs; i++)
+			errs->msgs[i] = ctx->errs[i].msg;
+		errs->n = ctx->nerrs;
+	}
+	free(ctx->errs);
+	ctx->errs = NULL;
+}
+
+struct config *
+conf_load_buf(const char *name, const char *buf, size_t len,
+    struct conf_errors *errs)
+{
+	struct conf_ctx ctx;
+	yaml_parser_t parser;
+	yaml_document_t doc, doc2;
+	struct config *c;
+	yaml_node_t *root;
+
+	if (errs != NULL) {
+		errs->msgs = NULL;
+		errs->n = 0;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.name = name;
+	ctx.buf = buf;
+	ctx.len = len;
+	conf_index_lines(&ctx);
+	c = ctx.conf = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(name);
+	conf_defaults(c);
+
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		conf_yaml_error(&ctx, &parser);
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+	ctx.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root != NULL) {
+		/* A second document would be silently ignored: refuse it. */
+		if (!yaml_parser_load(&parser, &doc2)) {
+			conf_yaml_error(&ctx, &parser);
+		} else {
+			yaml_node_t *r2 = yaml_document_get_root_node(&doc2);
+
+			if (r2 != NULL)
+				conf_error(&ctx, (int)doc2.start_mark.line + 1,
+				    (int)doc2.start_mark.column + 1, "only one "
+				    "YAML document is allowed");
+			yaml_document_delete(&doc2);
+		}
+	}
+	yaml_parser_delete(&parser);
+	if (root != NULL)
+		conf_check_tree(&ctx);
+	if (ctx.nerrs == 0)
+		conf_root(&ctx, root);
+	yaml_document_delete(&doc);
+out:
+	free(ctx.lines);
+	if (ctx.nerrs > 0) {
+		conf_errors_out(&ctx, errs);
+		conf_free(c);
+		return NULL;
+	}
+	conf_errors_out(&ctx, errs);
+	return c;
+}
+
+struct config *
+conf_load(const char *path, struct conf_errors *errs)
+{
+	struct config *c;
+	char *buf, *msg;
+	size_t len = 0, cap = 65536;
+	FILE *f;
+
+	if (errs != NULL) {
+		errs->msgs = NULL;
+		errs->n = 0;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len, f);
+
+		len += n;
+		if (n == 0)
+			break;
+		if (len == cap) {
+			if (cap >= CONF_MAX_FILE) {
+				fclose(f);
+				free(buf);
+				xasprintf(&msg, "%s: file too large (at most "
+				    "%d MiB)", path, CONF_MAX_FILE >> 20);
+				goto fail;
+			}
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	if (ferror(f)) {
+		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		fclose(f);
+		free(buf);
+		goto fail;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	c = conf_load_buf(path, buf, len, errs);
+	free(buf);
+	return c;
+fail:
+	if (errs != NULL) {
+		errs->msgs = xcalloc(1, sizeof(char *));
+		errs->msgs[0] = msg;
+		errs->n = 1;
+	} else {
+		free(msg);
+	}
+	return NULL;
+}
+
+void
+conf_free(struct config *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nifaces; i++) {
+		free(c->ifaces[i].name);
+		free(c->ifaces[i].tap);
+		free(c->ifaces[i].netns);
+	}
+	free(c->routes);
+	ruleset_free(c->nat);
+	ruleset_free(c->filter);
+	free(c->ctl_socket);
+	free(c->ctl_group);
+	free(c->user);
+	free(c->path);
+	free(c);
+}
+
+void
+conf_errors_free(struct conf_errors *errs)
+{
+	int i;
+
+	if (errs == NULL)
+		return;
+	for (i = 0; i < errs->n; i++)
+		free(errs->msgs[i]);
+	free(errs->msgs);
+	errs->msgs = NULL;
+	errs->n = 0;
+}
+
+int
+conf_iface_find(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nifaces; i++)
+		if (c->ifaces[i].name != NULL &&
+		    strcmp(c->ifaces[i].name, name) == 0)
+			return i;
+	return -1;
+}

@@ -101,6 +101,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	expire_cb(-1, 0, r);
 	arp_timer(r->arp, router_now_ms());
 	frag_expire(r->frag, router_now());
+	router_tick(r);
 }
 
 static void
@@ -214,6 +215,7 @@ main(int argc, char *argv[])
 		}
 	}
 	r->routes = route_build(conf);
+	router_conf_derive(r);
 	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
 	router_ct_attach(r);
 	r->np = natport_create();

@@ -351,7 +351,7 @@ nat_srcnat(struct router *r, const struct rule *rule, int out_if,
     struct ct_tuple *t, uint8_t *flags)
 {
 	uint32_t eaddr;
-	uint16_t lo = 0, hi = 0, eport;
+	uint16_t lo = 0, hi = 0;
 
 	switch (rule->action) {
 	case RULE_MASQUERADE:
@@ -382,17 +382,26 @@ nat_srcnat(struct router *r, const struct rule *rule, int out_if,
 	}
 	if (rule->action == RULE_EIM)
 		*flags |= CT_F_EIF;
-	if (!has_ports(t->proto) && !(t->proto == IPPROTO_ICMP)) {
-		t->src = eaddr;		/* no ports: address only */
-		*flags |= CT_F_SNAT;
-		return 0;
-	}
 	if (rule->to_ports_set && t->proto != IPPROTO_ICMP) {
 		lo = rule->to_port_lo;
 		hi = rule->to_port_hi;
 	}
+	return nat_snat_to(r, t, eaddr, lo, hi, rule->randomise_ports, flags);
+}
+
+int
+nat_snat_to(struct router *r, struct ct_tuple *t, uint32_t eaddr,
+    uint16_t lo, uint16_t hi, bool randomise, uint8_t *flags)
+{
+	uint16_t eport;
+
+	if (!has_ports(t->proto) && t->proto != IPPROTO_ICMP) {
+		t->src = eaddr;		/* no ports: address only */
+		*flags |= CT_F_SNAT;
+		return 0;
+	}
 	if (natport_get(r->np, t->proto, eaddr, t->src, t->sport, lo, hi,
-	    rule->randomise_ports, &eport) == -1)
+	    randomise, &eport) == -1)
 		return -1;
 	t->src = eaddr;
 	t->sport = eport;

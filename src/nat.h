@@ -95,6 +95,16 @@ int nat_dstnat(struct router *r, const struct rule *rule, int in_if,
 int nat_srcnat(struct router *r, const struct rule *rule, int out_if,
     struct ct_tuple *t, uint8_t *flags);
 
+/**
+ * nat_snat_to() - source-translate @t to @eaddr with an endpoint-
+ * independent port (ports lo..hi, host order, 0/0 for the RFC 4787 port
+ * class). Used by src-nat rules and by automatic hairpinning, where the
+ * sender must appear as its own external mapping (RFC 4787 REQ-9a).
+ * Return: 0, or -1 when no port is free.
+ */
+int nat_snat_to(struct router *r, struct ct_tuple *t, uint32_t eaddr,
+    uint16_t lo, uint16_t hi, bool randomise, uint8_t *flags);
+
 /* nat_release() - give back what nat_srcnat() took for entry @e. */
 void nat_release(struct router *r, const struct ct_entry *e);
 

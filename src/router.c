@@ -394,6 +394,7 @@ rule_pkt_fill(struct rule_pkt *rp, const struct pkt *p, uint32_t src,
 	rp->nat_state = nat_state;
 	rp->icmp_type = p->icmp_type;
 	rp->icmp_code = p->icmp_code;
+	rp->tcp_flags = p->tcp_flags;
 	rp->len = p->ip_len;
 }
 
@@ -453,6 +454,109 @@ filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
 	r->ifaces[in_if].st.drops[DROP_FILTER_DROP]++;
 	trace_done(r, tr, "filter %s: drop", rs->chains[chain].name);
 	return false;
+}
+
+/* --- NAT roles and unsolicited SYNs --------------------------------------- */
+
+void
+router_conf_derive(struct router *r)
+{
+	const struct rule_chain *c = &r->conf->nat->chains[CHAIN_SRCNAT];
+	int i, j;
+
+	memset(r->external, 0, sizeof(r->external));
+	for (i = 0; i < c->nrules; i++) {
+		const struct rule *rl = c->rules[i];
+
+		if (rl->disabled || rl->dst.set || (rl->action != RULE_MASQUERADE
+		    && rl->action != RULE_SRCNAT && rl->action != RULE_EIM))
+			continue;
+		for (j = 0; j < r->nifaces; j++)
+			if (rl->out_if < 0 || (rl->out_neg ? rl->out_if != j :
+			    rl->out_if == j))
+				r->external[j] = true;
+	}
+}
+
+/*
+ * RFC 5382 REQ-4: an unsolicited inbound SYN gets no answer for 6 s, so a
+ * simultaneous open through the NAT can still happen; if no outbound SYN
+ * made the connection meanwhile, it gets port unreachable. The SYNs wait in
+ * a small ring: the oldest is answered early when the ring is full.
+ */
+#define SYN_HOLD_SEC	6
+#define SYN_HOLD_MAX	256
+#define SYN_QUOTE	68
+
+struct held_syn {
+	uint32_t due;
+	int in_if;
+	uint16_t len;
+	uint8_t ip[SYN_QUOTE] __attribute__((aligned(4)));
+};
+
+static struct held_syn held[SYN_HOLD_MAX];
+static unsigned int held_head, held_count;
+
+static void
+held_answer(struct router *r, struct held_syn *h)
+{
+	struct ct_tuple t, key;
+	enum ct_dir dir;
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.ip = (struct ip4_hdr *)h->ip;
+	p.ihl = (p.ip->ver_ihl & 0x0f) * 4;
+	p.ip_len = h->len;
+	p.proto = IPPROTO_TCP;
+	p.l4 = h->ip + p.ihl;
+	p.l4_len = h->len - p.ihl;
+	p.icmp_type = p.icmp_code = -1;
+	/* did an outbound SYN open it meanwhile? then stay silent */
+	memset(&t, 0, sizeof(t));
+	t.src = p.ip->saddr;
+	t.dst = p.ip->daddr;
+	t.proto = IPPROTO_TCP;
+	memcpy(&t.sport, p.l4, 2);
+	memcpy(&t.dport, p.l4 + 2, 2);
+	key = t;
+	if (ct_lookup(r->ct, &key, &dir) != NULL)
+		return;
+	icmp_error(r, h->in_if, &p, ICMP_UNREACH, ICMP_UNREACH_PORT, 0, 0);
+}
+
+static void
+syn_hold(struct router *r, int in_if, const struct pkt *p)
+{
+	struct held_syn *h;
+
+	if (held_count == SYN_HOLD_MAX) {
+		held_answer(r, &held[held_head]);
+		held_head = (held_head + 1) % SYN_HOLD_MAX;
+		held_count--;
+	}
+	h = &held[(held_head + held_count) % SYN_HOLD_MAX];
+	held_count++;
+	h->due = router_now() + SYN_HOLD_SEC;
+	h->in_if = in_if;
+	h->len = (uint16_t)(p->ip_len < SYN_QUOTE ? p->ip_len : SYN_QUOTE);
+	if (p->ihl + 8 > h->len)
+		h->len = (uint16_t)(p->ihl + 8 <= SYN_QUOTE ? p->ihl + 8 :
+		    SYN_QUOTE);
+	memcpy(h->ip, p->ip, h->len);
+}
+
+void
+router_tick(struct router *r)
+{
+	uint32_t now = router_now();
+
+	while (held_count > 0 && (int32_t)(now - held[held_head].due) >= 0) {
+		held_answer(r, &held[held_head]);
+		held_head = (held_head + 1) % SYN_HOLD_MAX;
+		held_count--;
+	}
 }
 
 /* --- the IPv4 path -------------------------------------------------------- */
@@ -545,7 +649,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	struct ct_pkt cp;
 	const struct rule *rl;
 	uint8_t ct_state, flags = 0;
-	bool tracked, related = false;
+	bool tracked, related = false, mapped = false;
+	uint32_t hairpin_addr = 0;
 	uint32_t now = router_now();
 	int out_if;
 
@@ -618,6 +723,36 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			nat_dstnat(r, rl, in_if, &tgt, &flags);
 	}
 
+	/*
+	 * A new connection to one of our addresses where a NAT mapping lives:
+	 * from inside, hairpin it to the mapping's owner, appearing as the
+	 * sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382 REQ-8, RFC 5508
+	 * REQ-7); from outside it is unsolicited, and filtered.
+	 */
+	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
+	    !(flags & CT_F_DNAT) && route_is_local(r->routes, tgt.dst) &&
+	    (p->proto != IPPROTO_ICMP || icmp_is_request(p->icmp_type))) {
+		uint32_t ia;
+		uint16_t iport;
+		uint16_t port = p->proto == IPPROTO_ICMP ? tgt.sport :
+		    tgt.dport;
+
+		if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+		    p->proto == IPPROTO_ICMP) &&
+		    natport_lookup(r->np, p->proto, tgt.dst, port, &ia,
+		    &iport) && ia != tgt.src) {
+			if (r->external[in_if]) {
+				mapped = true;
+			} else {
+				hairpin_addr = tgt.dst;
+				tgt.dst = ia;
+				if (p->proto != IPPROTO_ICMP)
+					tgt.dport = iport;
+				flags |= CT_F_DNAT;
+			}
+		}
+	}
+
 	/* route on the translated destination */
 	rt = route_lookup(r->routes, tgt.dst);
 	if (tr != NULL)
@@ -635,6 +770,21 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			return;
 		if (related) {
 			trace_done(r, tr, "local: related icmp absorbed");
+			return;
+		}
+		if (mapped) {
+			/* address-and-port-dependent filtering (REQ-8) */
+			ifp->st.drops[DROP_NAT_FILTERED]++;
+			trace_done(r, tr, "drop: nat-filtered (unsolicited, to a "
+			    "NAT mapping)");
+			return;
+		}
+		if (p->proto == IPPROTO_TCP && r->external[in_if] &&
+		    (p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+		    ct_state == RULE_CT_NEW) {
+			syn_hold(r, in_if, p);
+			trace_done(r, tr, "local: unsolicited syn held %d s "
+			    "(RFC 5382 REQ-4)", SYN_HOLD_SEC);
 			return;
 		}
 		local_input(r, in_if, p, tr);
@@ -671,7 +821,14 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		struct ct_tuple reply;
 
 		/* srcnat: the first packet, after routing */
-		if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
+		if (hairpin_addr != 0) {
+			if (nat_snat_to(r, &tgt, hairpin_addr, 0, 0, false,
+			    &flags) == -1) {
+				ifp->st.drops[DROP_NAT_EXHAUSTED]++;
+				trace_done(r, tr, "drop: nat-exhausted");
+				return;
+			}
+		} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
 			rule_pkt_fill(&rp, p, tgt.src, tgt.dst, tgt.sport,
 			    tgt.dport, in_if, out_if, ct_state,
 			    nat_state_of(flags));
@@ -708,7 +865,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
 	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
 		if (tr != NULL)
-			trace_tuple_change(tr, (flags | (e ? e->flags : 0)) &
+			trace_tuple_change(tr, hairpin_addr != 0 ?
+			    "auto-hairpin" : (flags | (e ? e->flags : 0)) &
 			    CT_F_SNAT ? "nat" : "dst-nat", &t0, &tgt);
 		nat_rewrite(p, &tgt);
 	}
@@ -924,6 +1082,7 @@ router_reload(struct router *r, const char *path, struct conf_errors *errs)
 	    new->limits.frag_timeout);
 	arp_reconfigure(r->arp, new->limits.arp_max, new->limits.arp_queue);
 	log_set_level(new->log_level);
+	router_conf_derive(r);
 	conf_free(old);
 	r->reloads++;
 	log_info("reloaded %s", path);

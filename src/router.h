@@ -44,6 +44,7 @@
 	X(CT_FULL, "ct-full") \
 	X(CT_CLASH, "ct-clash") \
 	X(NAT_EXHAUSTED, "nat-exhausted") \
+	X(NAT_FILTERED, "nat-filtered") \
 	X(FILTER_DROP, "filter-drop") \
 	X(FILTER_REJECT, "filter-reject") \
 	X(ARP_QUEUE_FULL, "arp-queue-full") \
@@ -97,6 +98,15 @@ struct router {
 	time_t started;			/* wall clock, for uptime */
 	uint64_t reloads, reload_failures;
 
+	/*
+	 * Derived from the rules by router_conf_derive(): an interface is
+	 * external when a general src-nat, masquerade or endpoint-independent
+	 * rule (no dst-address) sends traffic out of it. Unsolicited traffic
+	 * arriving there for a NAT mapping is filtered; from anywhere else it
+	 * is hairpinned (RFC 4787 REQ-9).
+	 */
+	bool external[CONF_MAX_IFACES];
+
 	/* `trace` clients exist: the pipeline fills a struct trace */
 	bool tracing;
 	void (*trace_emit)(void *arg, const struct trace *t);
@@ -133,6 +143,15 @@ void router_output(struct router *r, uint8_t *ip, size_t len);
  */
 void router_arp_failed(struct router *r, int out_if, uint8_t *frame,
     size_t len);
+
+/* router_conf_derive() - recompute what the router derives from rules. */
+void router_conf_derive(struct router *r);
+
+/*
+ * router_tick() - housekeeping a few times a second: unsolicited SYNs held
+ * for RFC 5382 REQ-4 get their answer when due.
+ */
+void router_tick(struct router *r);
 
 /* router_ct_attach() - route conntrack events to NAT and control. */
 void router_ct_attach(struct router *r);

@@ -81,7 +81,8 @@ struct rule_loc {
 
 struct rule {
 	int chain;		/* chain id in its ruleset */
-	int index;		/* 0-based position in the chain, as RouterOS prints */
+	int index;		/* 0-based position in its table (all of nat: or
+				   all of filter:), as RouterOS print numbers */
 	bool disabled;
 
 	/* matchers; an unset matcher matches everything */
@@ -106,6 +107,7 @@ struct rule {
 	int jump_target;	/* chain id, for RULE_JUMP */
 	enum rule_reject_with reject_with;
 	bool randomise_ports;
+	bool log;		/* log=yes: also log the packet when it matches */
 	char *log_prefix;	/* log-prefix=, may be NULL */
 	char *comment;		/* may be NULL */
 
@@ -125,6 +127,8 @@ struct rule_chain {
 struct ruleset {
 	struct rule_chain *chains;	/* [0..CHAIN_BUILTIN_COUNT) are builtin */
 	int nchains;
+	char **ifnames;		/* interface names by index, for log lines */
+	int nifnames;
 };
 
 /* What a packet shows the matchers. */
@@ -137,6 +141,7 @@ struct rule_pkt {
 	uint8_t nat_state;	/* RULE_NAT_* bits of the connection */
 	int icmp_type, icmp_code;	/* -1 when not ICMP */
 	uint32_t len;		/* IP total length, for byte counters */
+	uint8_t tcp_flags;	/* TCP flags byte when TCP (log lines), else 0 */
 };
 
 /* Called for every rule tried during rule_eval(), for `trace`. */

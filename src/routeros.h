@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The RouterOS rule language: `key=value` lines, pasted `/ip firewall`
+ * exports, and the builder that turns their words into a struct ruleset.
+ *
+ * The builder knows nothing of YAML: conf.c hands it words together with
+ * the file positions they came from, and receives every error through a
+ * callback, so errors in a block scalar still point into the file.
+ */
+#ifndef HAIRPIND_ROUTEROS_H
+#define HAIRPIND_ROUTEROS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rule.h"
+
+enum ros_table {
+	ROS_NAT,		/* nat:, /ip firewall nat */
+	ROS_FILTER,		/* filter:, /ip firewall filter */
+};
+
+/* A 1-based file position. */
+struct ros_pos {
+	int line, col;
+};
+
+/* Receives one complete message (no file name, no trailing newline). */
+typedef void (*ros_error_fn)(void *arg, struct ros_pos pos, const char *msg);
+
+/*
+ * Maps a byte offset in a piece of text (a YAML scalar's value) to the
+ * file position it came from. NULL means "line 1, column off + 1".
+ */
+typedef struct ros_pos (*ros_map_fn)(void *arg, size_t off);
+
+/* One key=value word of a rule, or one pair of a YAML mapping rule. */
+struct ros_item {
+	const char *key;
+	const char *val;	/* unquoted, unescaped */
+	struct ros_pos kpos, vpos;
+};
+
+struct ros_builder;
+
+/**
+ * ros_builder_new() - start building one table's ruleset.
+ * @table: which table; decides chains, actions and keys allowed
+ * @file: file name stored in each rule's loc (kept by pointer)
+ * @ifnames: interface names that in-interface=/out-interface= may use;
+ *           copied
+ * @nifs: number of @ifnames
+ * @err: error callback; @arg its argument
+ */
+struct ros_builder *ros_builder_new(enum ros_table table, const char *file,
+    char *const *ifnames, int nifs, ros_error_fn err, void *arg);
+
+/**
+ * ros_builder_add() - add one rule given as words (the mapping form).
+ * @pos: where the rule starts, for rule-level errors
+ *
+ * Every problem is reported through the error callback; the rule still
+ * takes its place in the table so that later numbers stay right.
+ */
+void ros_builder_add(struct ros_builder *b, const struct ros_item *items,
+    int n, struct ros_pos pos);
+
+/*
+ * ros_builder_add_invalid() - a rule that could not be read at all (the
+ * caller reported why): it only keeps the numbering of later rules.
+ */
+void ros_builder_add_invalid(struct ros_builder *b, struct ros_pos pos);
+
+/**
+ * ros_builder_add_text() - add one rule in RouterOS one-line syntax,
+ * optionally starting with "add".
+ * @text: the line, NUL-terminated
+ * @map: offset to file position, or NULL; @marg its argument
+ */
+void ros_builder_add_text(struct ros_builder *b, const char *text,
+    ros_map_fn map, void *marg);
+
+/**
+ * ros_builder_add_export() - add every rule of a pasted RouterOS export:
+ * `/ip firewall nat` (or filter) section lines, `add` lines, trailing
+ * backslash continuations, `#` comments and blank lines.
+ */
+void ros_builder_add_export(struct ros_builder *b, const char *text,
+    ros_map_fn map, void *marg);
+
+/**
+ * ros_builder_finish() - resolve chains and jump targets, check for jump
+ * loops, write each rule's canonical text, and free the builder.
+ *
+ * Return: the ruleset, or NULL when any error was reported since
+ * ros_builder_new().
+ */
+struct ruleset *ros_builder_finish(struct ros_builder *b);
+
+/*
+ * ros_edit_distance() - edit distance (insert, delete, substitute, swap
+ * two adjacent characters), for "did you mean".
+ */
+int ros_edit_distance(const char *a, const char *b);
+
+/*
+ * ros_suggest() - the candidate closest to @word within edit distance 2
+ * and at most half the length of @word (the first one on a tie), or
+ * NULL. A candidate differing only in case counts as distance 1.
+ * @cands is NULL-terminated unless @n >= 0 gives its length.
+ */
+const char *ros_suggest(const char *word, const char *const *cands, int n);
+
+/*
+ * ros_parse_addr() - strict dotted quad to a HOST order address.
+ * Return: 0 or -1.
+ */
+int ros_parse_addr(const char *s, size_t len, uint32_t *addr);
+
+#endif
