@@ -1649,6 +1649,9 @@ ctl_trace_dump(const struct router *r, const struct trace *t)
 	json_object_set_new(o, "out-interface", ctl_str(t->out_if));
 	json_object_set_new(o, "verdict",
 	    ctl_text(t->verdict, sizeof(t->verdict)));
+	if (t->note[0] != '\0')
+		json_object_set_new(o, "note",
+		    ctl_text(t->note, sizeof(t->note)));
 	s = json_dumps(o, CTL_JSON_FLAGS);
 	json_decref(o);
 	return s;
@@ -1682,6 +1685,53 @@ uint64_t
 control_stream_drops(void)
 {
 	return ctl.stream_drops;
+}
+
+/* --- without a socket ---------------------------------------------------- */
+
+int
+control_handle_line(struct router *r, const char *line, size_t len,
+    char **reply)
+{
+	struct router *saved = ctl.r;
+	struct ctl_client c;
+	size_t n;
+	int rc = -1;
+
+	*reply = NULL;
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	c.mode = CTL_REQUEST;
+	c.eof = true;		/* a last line without newline counts */
+	c.in = evbuffer_new();
+	c.out = evbuffer_new();
+	if (c.in == NULL || c.out == NULL ||
+	    evbuffer_add(c.in, line, len) == -1)
+		goto out;
+	ctl.r = r;
+	/* The same line splitting and dispatch as a socket client gets;
+	   the output bound only pauses it, there is no socket to wait on. */
+	while (c.mode == CTL_REQUEST && evbuffer_get_length(c.in) > 0) {
+		c.blocked = false;
+		ctl_process(&c);
+	}
+	/* A stream request answered its first line; nothing will follow. */
+	if (c.mode == CTL_EVENTS)
+		ctl.nevents--;
+	else if (c.mode == CTL_TRACE && --ctl.ntrace == 0)
+		r->tracing = false;
+	ctl.r = saved;
+	n = evbuffer_get_length(c.out);
+	*reply = xmalloc(n + 1);
+	evbuffer_remove(c.out, *reply, n);
+	(*reply)[n] = '\0';
+	rc = 0;
+out:
+	if (c.in != NULL)
+		evbuffer_free(c.in);
+	if (c.out != NULL)
+		evbuffer_free(c.out);
+	return rc;
 }
 
 /* --- listener ------------------------------------------------------------ */

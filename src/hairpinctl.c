@@ -727,26 +727,33 @@ print_trace(const json_t *o)
 	printf(" len %s ct %s", a, b);
 	free(a);
 	free(b);
+	printf("\n");
 	json_array_foreach(rules, i, ru) {
+		bool m = json_is_true(json_object_get(ru, "matched"));
+
 		a = fmt_key(ru, "table");
 		b = fmt_key(ru, "chain");
 		c = fmt_key(ru, "index");
-		printf("; %s/%s#%s %s", a, b, c,
-		    json_is_true(json_object_get(ru, "matched")) ? "match" :
-		    "no-match");
+		d = fmt_key(ru, "rule");
+		printf("    %s %s #%s %-8s %s\n", a, b, c,
+		    m ? "MATCH" : "no-match", m ? d : "");
 		free(a);
 		free(b);
 		free(c);
+		free(d);
 	}
-	if (json_is_string(v = json_object_get(o, "translation")))
-		printf("; %s", json_string_value(v));
+	if (json_is_string(v = json_object_get(o, "translation")) &&
+	    json_string_length(v) > 0)
+		printf("    %s\n", json_string_value(v));
 	if (json_is_string(v = json_object_get(o, "route")))
-		printf("; route %s", json_string_value(v));
+		printf("    route %s", json_string_value(v));
 	if (json_is_string(v = json_object_get(o, "out-interface")))
-		printf("; out %s", json_string_value(v));
+		printf(", out %s", json_string_value(v));
 	a = fmt_key(o, "verdict");
-	printf("; %s\n", a);
+	printf(": %s\n", a);
 	free(a);
+	if (json_is_string(v = json_object_get(o, "note")))
+		printf("    note: %s\n", json_string_value(v));
 }
 
 /* events and trace: one line per event until interrupted. */

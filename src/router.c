@@ -112,25 +112,73 @@ addr_str(uint32_t a, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
+/*
+ * Describe a translation in netfilter words: for the orig direction the
+ * source change is src-nat and the destination change dst-nat; a reply
+ * undoes them the other way round.
+ */
 static void
-trace_tuple_change(struct trace *t, const char *what,
+trace_tuple_change(struct trace *t, enum ct_dir dir, bool auto_hairpin,
     const struct ct_tuple *from, const struct ct_tuple *to)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	size_t n = strlen(t->translation);
 	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP;
+	const char *sw = dir == CT_DIR_ORIG ? "src-nat" : "undo dst-nat";
+	const char *dw = dir == CT_DIR_ORIG ? "dst-nat" : "undo src-nat";
 
-	if (from->src != to->src || (ports && from->sport != to->sport))
+	if (auto_hairpin)
 		n += snprintf(t->translation + n, sizeof(t->translation) - n,
-		    "%s%s src %s:%u -> %s:%u", n ? "; " : "", what,
-		    addr_str(from->src, a), ntohs(from->sport),
-		    addr_str(to->src, b), ntohs(to->sport));
+		    "auto-hairpin to a NAT mapping: ");
 	if (n < sizeof(t->translation) && (from->dst != to->dst ||
 	    (ports && from->dport != to->dport)))
+		n += snprintf(t->translation + n, sizeof(t->translation) - n,
+		    "%s dst %s:%u -> %s:%u", dw, addr_str(from->dst, a),
+		    ntohs(from->dport), addr_str(to->dst, b), ntohs(to->dport));
+	if (n < sizeof(t->translation) && (from->src != to->src ||
+	    (ports && from->sport != to->sport)))
 		snprintf(t->translation + n, sizeof(t->translation) - n,
-		    "%s%s dst %s:%u -> %s:%u", n ? "; " : "", what,
-		    addr_str(from->dst, a), ntohs(from->dport),
-		    addr_str(to->dst, b), ntohs(to->dport));
+		    "%s%s src %s:%u -> %s:%u", n && !auto_hairpin ? "; " : "",
+		    sw, addr_str(from->src, a), ntohs(from->sport),
+		    addr_str(to->src, b), ntohs(to->sport));
+}
+
+/* Say in plain words what a hairpin means for this packet. */
+static void
+trace_hairpin_note(struct trace *t, const struct router *r, int in_if,
+    int out_if, const struct ct_tuple *t0, const struct ct_tuple *tgt,
+    enum ct_dir dir, bool first)
+{
+	char c[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	char m[INET_ADDRSTRLEN];
+	const char *ifn = r->ifaces[out_if].conf->name;
+
+	if (in_if != out_if || t0->dst == tgt->dst)
+		return;
+	addr_str(t0->src, c);
+	addr_str(tgt->dst, s);
+	addr_str(t0->dst, d);
+	if (!first) {
+		if (dir == CT_DIR_REPLY)
+			snprintf(t->note, sizeof(t->note), "reply of a hairpin "
+			    "connection: the router undoes both translations, "
+			    "so %s sees the answer come from %s", tgt->dst ==
+			    t0->dst ? c : addr_str(tgt->dst, m), addr_str(
+			    tgt->src, s));
+		return;
+	}
+	if (t0->src != tgt->src)
+		snprintf(t->note, sizeof(t->note), "hairpin: in and out via %s. "
+		    "dst-nat sends it to %s on the same link as %s; src-nat "
+		    "to %s makes %s answer the router, which undoes both "
+		    "translations, so %s sees the answer come from %s", ifn, s,
+		    c, addr_str(tgt->src, m), s, c, d);
+	else
+		snprintf(t->note, sizeof(t->note), "hairpin WITHOUT src-nat: "
+		    "in and out via %s, and %s is on the same link as %s, so it "
+		    "will answer %s directly from %s; %s expects an answer from "
+		    "%s and will drop it. A srcnat masquerade rule for this "
+		    "traffic out %s fixes it", ifn, s, c, c, s, c, d, ifn);
 }
 
 static void
@@ -865,14 +913,18 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
 	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
 		if (tr != NULL)
-			trace_tuple_change(tr, hairpin_addr != 0 ?
-			    "auto-hairpin" : (flags | (e ? e->flags : 0)) &
-			    CT_F_SNAT ? "nat" : "dst-nat", &t0, &tgt);
+			trace_tuple_change(tr, dir, hairpin_addr != 0, &t0,
+			    &tgt);
 		nat_rewrite(p, &tgt);
 	}
 	ttl_decrement(p->ip);
-	if (tr != NULL)
+	if (tr != NULL) {
 		tr->out_if = r->ifaces[out_if].conf->name;
+		if (!related)
+			trace_hairpin_note(tr, r, in_if, out_if, &t0, &tgt, dir,
+			    ct_state == RULE_CT_NEW && e != NULL &&
+			    !(e->flags & CT_F_REPLIED) && dir == CT_DIR_ORIG);
+	}
 	forward_out(r, p, in_if, out_if, route_nexthop(rt, tgt.dst),
 	    reassembled, NULL, tr);
 }

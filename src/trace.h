@@ -35,7 +35,8 @@ struct trace {
 	char translation[TRACE_TEXT];	/* "dst-nat 1.1.1.1:80 -> 192.168.1.2:80; ..." or "" */
 	char route[TRACE_TEXT];		/* "192.168.1.0/24 connected dev lan" or "" */
 	const char *out_if;		/* NULL when not forwarded */
-	char verdict[TRACE_TEXT];	/* "forward", "local: echo-reply",
+	char verdict[TRACE_TEXT];
+	char note[2 * TRACE_TEXT];	/* plain words on what happens, or "" */	/* "forward", "local: echo-reply",
 					   "drop: no-route", "filter drop", ... */
 };
 

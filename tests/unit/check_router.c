@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "router_harness.h"
+#include "trace.h"
 
 START_TEST(test_echo_to_router)
 {
@@ -386,6 +387,78 @@ START_TEST(test_partial_csum_masquerade)
 }
 END_TEST
 
+static struct trace last_trace;
+static int traces;
+
+static void
+trace_capture(void *arg, const struct trace *t)
+{
+	last_trace = *t;
+	traces++;
+}
+
+/* `trace` explains a hairpin, and says why it breaks without src-nat. */
+START_TEST(test_trace_hairpin_notes)
+{
+	size_t n;
+
+	R.tracing = true;
+	R.trace_emit = trace_capture;
+	learn(LAN, "192.168.1.2", srv_mac);
+	n = tcp_to(lan_mac, "192.168.1.10", 5555, "1.1.1.1", 80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_int_eq(traces, 1);
+	ck_assert_str_eq(last_trace.in_if, "lan");
+	ck_assert_str_eq(last_trace.out_if, "lan");
+	ck_assert_str_eq(last_trace.conntrack, "new");
+	ck_assert_str_eq(last_trace.verdict, "forward");
+	ck_assert_str_eq(last_trace.translation, "dst-nat dst 1.1.1.1:80 -> "
+	    "192.168.1.2:80; src-nat src 192.168.1.10:5555 -> "
+	    "192.168.1.1:5555");
+	ck_assert_ptr_nonnull(strstr(last_trace.note, "hairpin: in and out "
+	    "via lan"));
+	/* dstnat #0 matched first; srcnat: wan masquerade no, hairpin yes */
+	ck_assert_int_eq(last_trace.nrules, 3);
+	ck_assert(last_trace.rules[0].matched);
+	ck_assert_int_eq(last_trace.rules[0].rule->index, 0);
+	ck_assert(!last_trace.rules[1].matched);
+	ck_assert(last_trace.rules[2].matched);
+	ck_assert_int_eq(last_trace.rules[2].rule->index, 3);
+
+	n = tcp_to(lan_mac, "192.168.1.2", 80, "192.168.1.1", 5555,
+	    TH_SYN | TH_ACK, 900, 2);
+	send_in(LAN, n);
+	ck_assert_str_eq(last_trace.conntrack, "established");
+	ck_assert_ptr_nonnull(strstr(last_trace.note, "reply of a hairpin"));
+	ck_assert_ptr_nonnull(strstr(last_trace.translation, "undo dst-nat src "
+	    "192.168.1.2:80 -> 1.1.1.1:80"));
+}
+END_TEST
+
+START_TEST(test_trace_broken_hairpin_note)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24] }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24] }\n"
+	    "nat:\n"
+	    "  - chain=dstnat dst-address=1.1.1.1 protocol=tcp dst-port=80 action=dst-nat to-addresses=192.168.1.2\n";
+	size_t n;
+
+	router_setup_yaml(yaml);
+	R.tracing = true;
+	R.trace_emit = trace_capture;
+	learn(LAN, "192.168.1.2", srv_mac);
+	n = tcp_to(R.conf->ifaces[LAN].mac, "192.168.1.10", 5555, "1.1.1.1",
+	    80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_ptr_nonnull(strstr(last_trace.note, "hairpin WITHOUT "
+	    "src-nat"));
+	ck_assert_ptr_nonnull(strstr(last_trace.note, "will answer "
+	    "192.168.1.10 directly from 192.168.1.2"));
+}
+END_TEST
+
 static Suite *
 router_suite(void)
 {
@@ -407,6 +480,8 @@ router_suite(void)
 	tcase_add_test(tc, test_frag_needed);
 	tcase_add_test(tc, test_fragmented_udp_dstnat);
 	tcase_add_test(tc, test_partial_csum_masquerade);
+	tcase_add_test(tc, test_trace_hairpin_notes);
+	tcase_add_test(tc, test_trace_broken_hairpin_note);
 	suite_add_tcase(s, tc);
 	return s;
 }
