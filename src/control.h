@@ -50,6 +50,20 @@ void control_shutdown(void);
  */
 void control_ct_event(enum ct_event ev, const struct ct_entry *e);
 
+/**
+ * control_handle_line() - answer request bytes without a socket, exactly
+ * as a client that sent @line and then shut down its side would be
+ * answered (line splitting, limits, dispatch): for fuzzing and tests.
+ * @r: the router to query; control_init() need not have run
+ * @line: @len bytes, any content; several requests may be separated by
+ *        newlines, and a last one without newline is answered too
+ * @reply: every reply line, NUL-terminated (the caller frees)
+ * A stream request (`events`, `trace`) gets its first line only.
+ * Return: 0, or -1 when out of memory (*@reply is NULL).
+ */
+int control_handle_line(struct router *r, const char *line, size_t len,
+    char **reply);
+
 /* control_stream_drops() - stream clients dropped for not reading. */
 uint64_t control_stream_drops(void);
 

@@ -292,8 +292,7 @@ gso_emit_cb(void *arg, uint8_t *eth, size_t len)
  */
 static void
 forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
-    uint32_t nexthop, bool reassembled, const uint8_t *orig_ip,
-    struct trace *tr)
+    uint32_t nexthop, bool reassembled, struct trace *tr)
 {
 	struct iface *o = &r->ifaces[out_if];
 	unsigned int mtu = o->conf->mtu;
@@ -341,7 +340,6 @@ forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
 		trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
 		return;
 	}
-	(void)orig_ip;
 	if (p->vh != NULL && (p->vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		gso_csum_complete(p->vh, p->eth, ETH_HLEN_ + p->ip_len);
 	if (frag_fragment(ip, p->ip_len, mtu, frag_emit_cb, &fo) == -1)
@@ -354,7 +352,6 @@ router_output(struct router *r, uint8_t *ip, size_t len)
 {
 	const struct ip4_hdr *iph = (const struct ip4_hdr *)ip;
 	const struct route *rt = route_lookup(r->routes, iph->daddr);
-	struct pkt p;
 
 	if (rt == NULL || rt->kind == ROUTE_LOCAL)
 		return;
@@ -366,7 +363,6 @@ router_output(struct router *r, uint8_t *ip, size_t len)
 		    frag_emit_cb, &fo);
 		return;
 	}
-	(void)p;
 	xmit(r, rt->iface, route_nexthop(rt, iph->daddr), ip, len, NULL);
 }
 
@@ -470,32 +466,23 @@ filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
 	if (rl == NULL || rl->action == RULE_ACCEPT)
 		return true;
 	if (rl->action == RULE_REJECT) {
+		static const uint8_t code[] = {
+			[REJECT_ICMP_PORT_UNREACH] = ICMP_UNREACH_PORT,
+			[REJECT_ICMP_HOST_UNREACH] = ICMP_UNREACH_HOST,
+			[REJECT_ICMP_NET_UNREACH] = ICMP_UNREACH_NET,
+			[REJECT_ICMP_ADMIN_PROHIBITED] =
+			    ICMP_UNREACH_FILTER_PROHIB,
+			/* tcp-reset for anything but TCP: port unreachable */
+			[REJECT_TCP_RESET] = ICMP_UNREACH_PORT,
+		};
+
 		r->ifaces[in_if].st.drops[DROP_FILTER_REJECT]++;
-		switch (rl->reject_with) {
-		case REJECT_TCP_RESET:
-			if (p->proto == IPPROTO_TCP && p->l4_ok)
-				icmp_tcp_reset(r, in_if, p);
-			else
-				icmp_error(r, in_if, p, ICMP_UNREACH,
-				    ICMP_UNREACH_PORT, 0, 0);
-			break;
-		case REJECT_ICMP_HOST_UNREACH:
+		if (rl->reject_with == REJECT_TCP_RESET &&
+		    p->proto == IPPROTO_TCP && p->l4_ok)
+			icmp_tcp_reset(r, in_if, p);
+		else
 			icmp_error(r, in_if, p, ICMP_UNREACH,
-			    ICMP_UNREACH_HOST, 0, 0);
-			break;
-		case REJECT_ICMP_NET_UNREACH:
-			icmp_error(r, in_if, p, ICMP_UNREACH,
-			    ICMP_UNREACH_NET, 0, 0);
-			break;
-		case REJECT_ICMP_ADMIN_PROHIBITED:
-			icmp_error(r, in_if, p, ICMP_UNREACH,
-			    ICMP_UNREACH_FILTER_PROHIB, 0, 0);
-			break;
-		case REJECT_ICMP_PORT_UNREACH:
-			icmp_error(r, in_if, p, ICMP_UNREACH,
-			    ICMP_UNREACH_PORT, 0, 0);
-			break;
-		}
+			    code[rl->reject_with], 0, 0);
 		trace_done(r, tr, "filter %s: reject", rs->chains[chain].name);
 		return false;
 	}
@@ -926,7 +913,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    !(e->flags & CT_F_REPLIED) && dir == CT_DIR_ORIG);
 	}
 	forward_out(r, p, in_if, out_if, route_nexthop(rt, tgt.dst),
-	    reassembled, NULL, tr);
+	    reassembled, tr);
 }
 
 static bool
@@ -962,7 +949,6 @@ router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
 	size_t outlen;
 	const char *why;
 	int reason;
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 	ifp->st.rx_packets++;
 	ifp->st.rx_bytes += len - (ifp->vnet ? VNET_HDR_LEN : 0);
@@ -979,7 +965,6 @@ router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
 	if (memcmp(p.eth, ifp->conf->mac, 6) != 0) {
 		/* broadcast and multicast IPv4 are not routed */
 		ifp->st.drops[DROP_NOT_FOR_US]++;
-		(void)bcast;
 		return;
 	}
 	reason = frame_parse_ip(&p, p.eth + ETH_HLEN_, p.eth_len - ETH_HLEN_);
