@@ -260,17 +260,6 @@ conf_is_null(const yaml_node_t *n)
 	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
-static int
-conf_lookup(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /*
  * Check one key of a mapping against @keys. Return its index, or -1
  * after reporting an unknown or repeated key.
@@ -290,7 +279,7 @@ conf_key(struct conf_ctx *ctx, const yaml_node_pair_t *p,
 		return -1;
 	}
 	name = conf_sval(k);
-	idx = conf_lookup(keys, name);
+	idx = ros_lookup(keys, name);
 	if (idx < 0) {
 		sug = ros_suggest(name, keys, -1);
 		if (sug != NULL)
@@ -1188,7 +1177,7 @@ conf_log_value(struct conf_ctx *ctx, yaml_node_t *v, const char *key,
 
 	if (s == NULL)
 		return;
-	idx = conf_lookup(names, s);
+	idx = ros_lookup(names, s);
 	if (idx >= 0) {
 		*out = idx;
 		return;

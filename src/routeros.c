@@ -438,7 +438,7 @@ ros_parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-static int
+int
 ros_lookup(const char *const *names, const char *s)
 {
 	int i;

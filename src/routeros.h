@@ -118,4 +118,7 @@ const char *ros_suggest(const char *word, const char *const *cands, int n);
  */
 int ros_parse_addr(const char *s, size_t len, uint32_t *addr);
 
+/* ros_lookup() - index of @s in the NULL-terminated @names, or -1. */
+int ros_lookup(const char *const *names, const char *s);
+
 #endif
