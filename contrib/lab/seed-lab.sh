@@ -26,6 +26,55 @@ BUILD_IT=1
 . "$HERE/deps.sh"
 . "$HERE/topology.sh"
 
+# The wiki's point: without the hairpin rule the LAN client's connection
+# breaks. The daemon rereads its own file on reload, so the file gets the
+# rules without the hairpin rule for a moment, and its original content
+# back afterwards (also on ^C: see restore_conf).
+broken_case() {
+	local sock=$1 out tpid
+
+	cp "$CONF" "$LAB_STATE/hairpind-full.yaml" || return 0
+	RESTORE_CONF=1
+	if ! "$LAB_PY" "$LAB_DIR/labconf.py" gen --prefix hp --socket "$sock" \
+	    --template "$LAB_STATE/hairpind-full.yaml" --no-hairpin \
+	    >"$CONF" || ! timeout 5 "$HAIRPINCTL" -s "$sock" reload \
+	    >/dev/null; then
+		restore_conf
+		say "    (could not reload without the hairpin rule; skipped)"
+		return 0
+	fi
+	say ""
+	say "${B}[4] the wiki's broken case: the same request without the hairpin rule${N}"
+	say "    (hairpinctl reload with the third rule removed)"
+	timeout 6 "$HAIRPINCTL" -s "$sock" trace proto=tcp dst=1.1.1.1 \
+	    port=80 >"$LAB_STATE/trace.txt" 2>&1 &
+	tpid=$!
+	sleep 0.5
+	say "    $ ip netns exec hp-client curl --max-time 3 http://1.1.1.1/"
+	if out=$(ip netns exec "$LAB_NS_CLIENT" curl -sS --max-time 3 \
+	    http://1.1.1.1/ 2>&1); then
+		say "    ${R}unexpected answer: $out${N}"
+		FAILED=$((FAILED + 1))
+	else
+		say "    $out"
+		say "    ${G}fails, as the wiki says${N}"
+	fi
+	wait "$tpid"
+	say "    hairpinctl trace on the first packet:"
+	grep -m1 "note:" "$LAB_STATE/trace.txt" | fold -s -w 72 |
+	    sed 's/^ */      /'
+	restore_conf
+	timeout 5 "$HAIRPINCTL" -s "$sock" reload >/dev/null &&
+	    say "    (hairpin rule restored: hairpinctl reload)"
+}
+
+restore_conf() {
+	if [ -n "${RESTORE_CONF:-}" ]; then
+		cp "$LAB_STATE/hairpind-full.yaml" "$CONF"
+		RESTORE_CONF=
+	fi
+}
+
 usage() {
 	sed -n '7,8s/^#  */usage: /p' "$0" | sed '2s/usage:/      /'
 }
@@ -141,7 +190,7 @@ cmd_up() {
 		lab_down
 		die "could not build the topology"
 	fi
-	trap 'lab_down; exit 130' INT TERM
+	trap 'restore_conf; lab_down; exit 130' INT TERM
 
 	say ""
 	say "${B}hairpind seed lab${N}: the MikroTik wiki's \"Hairpin NAT\", in network namespaces"
@@ -173,6 +222,10 @@ EOF
 	    http://1.1.1.1/
 	flow 3 "LAN client 192.168.1.10 -> http://2.2.2.2:8080/" "masquerade" \
 	    "$LAB_NS_CLIENT" 1.1.1.1 http://2.2.2.2:8080/
+
+	if [ "$ROUTER" = hairpind ] && [ -x "$HAIRPINCTL" ]; then
+		broken_case "$sock"
+	fi
 
 	say ""
 	say "${B}what the web server at 192.168.1.2 logged${N}"

@@ -387,6 +387,25 @@ START_TEST(test_partial_csum_masquerade)
 }
 END_TEST
 
+/* RFC 768: a UDP checksum of zero means none, and stays zero. */
+START_TEST(test_udp_zero_checksum_stays_zero)
+{
+	uint8_t l4[64];
+	size_t n;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 40000, 53, "nocsum"));
+	memset(in + 24 + 20 + 6, 0, 2);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out[24 + 20 + 6], 0);
+	ck_assert_uint_eq(out[24 + 20 + 7], 0);
+	ck_assert_uint_eq(csum_ip(out_ip(), 20), 0);
+}
+END_TEST
+
 static struct trace last_trace;
 static int traces;
 
@@ -480,6 +499,7 @@ router_suite(void)
 	tcase_add_test(tc, test_frag_needed);
 	tcase_add_test(tc, test_fragmented_udp_dstnat);
 	tcase_add_test(tc, test_partial_csum_masquerade);
+	tcase_add_test(tc, test_udp_zero_checksum_stays_zero);
 	tcase_add_test(tc, test_trace_hairpin_notes);
 	tcase_add_test(tc, test_trace_broken_hairpin_note);
 	suite_add_tcase(s, tc);
