@@ -52,9 +52,9 @@ START_TEST(test_reply_for_our_address)
 	ck_assert_mem_eq(out + 16, lan_mac, 6);
 	ck_assert_uint_eq(out[31], 2);			/* is-at */
 	ck_assert_mem_eq(out + 32, lan_mac, 6);		/* sha: ours */
-	ck_assert_uint_eq(*(uint32_t *)(out + 38), A("192.168.1.1"));
+	ck_assert_uint_eq(get32(out + 38), A("192.168.1.1"));
 	ck_assert_mem_eq(out + 42, cli_mac, 6);
-	ck_assert_uint_eq(*(uint32_t *)(out + 48), A("192.168.1.10"));
+	ck_assert_uint_eq(get32(out + 48), A("192.168.1.10"));
 }
 END_TEST
 
@@ -101,7 +101,7 @@ START_TEST(test_arp_resolution)
 	send_in(WAN, n);
 	ck_assert_uint_eq(rd(LAN), 10 + 42);		/* who-has */
 	ck_assert_uint_eq(out[10 + 21], 1);
-	ck_assert_uint_eq(*(uint32_t *)(out + 10 + 38), A("192.168.1.50"));
+	ck_assert_uint_eq(get32(out + 10 + 38), A("192.168.1.50"));
 	ck_assert_uint_eq(rd(LAN), 0);			/* held back */
 	/* the answer arrives as a reply to us */
 	memcpy(in, out, 10 + 42);
@@ -211,7 +211,7 @@ arp_suite(void)
 	Suite *s = suite_create("arp");
 	TCase *tc = tcase_create("arp");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reply_for_our_address);
 	tcase_add_test(tc, test_no_reply_for_others);
 	tcase_add_test(tc, test_malformed_counted);

@@ -152,7 +152,7 @@ START_TEST(test_masquerade_and_icmp_error)
 	ck_assert_uint_eq(iip->saddr, A("192.168.1.10"));
 	ck_assert_uint_eq(iip->daddr, A("2.2.2.2"));
 	ck_assert_uint_eq(csum_ip(iip, 20), 0);
-	ck_assert_uint_eq(ntohs(*(uint16_t *)((uint8_t *)iip + 20)), 40000);
+	ck_assert_uint_eq(ntohs(get16((uint8_t *)iip + 20)), 40000);
 	/* the quoted UDP checksum was fixed too */
 	ck_assert(pkt_csums_ok((uint8_t *)iip));
 	(void)sport;
@@ -191,7 +191,7 @@ START_TEST(test_ping_two_hosts)
 	send_in(WAN, n);
 	ck_assert_uint_eq(rd(LAN), n);
 	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
-	ck_assert_uint_eq(ntohs(*(uint16_t *)(out + 44 + 4)), 9);
+	ck_assert_uint_eq(ntohs(get16(out + 44 + 4)), 9);
 	ck_assert(pkt_csums_ok(out + 24));
 }
 END_TEST
@@ -263,7 +263,7 @@ START_TEST(test_router_as_host)
 	send_in(LAN, n);
 	ck_assert_uint_eq(rd(LAN), 24 + 40);
 	ck_assert_uint_eq(out[24 + 20 + 13], TH_RST | TH_ACK);
-	ck_assert_uint_eq(ntohl(*(uint32_t *)(out + 24 + 20 + 8)), 78);
+	ck_assert_uint_eq(ntohl(get32(out + 24 + 20 + 8)), 78);
 	ck_assert(pkt_csums_ok(out + 24));
 	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("192.168.1.1"),
 	    IPPROTO_UDP, 64, l4, udp_build(l4, 4000, 9999, "x"));
@@ -309,7 +309,7 @@ START_TEST(test_frag_needed)
 	ck_assert_uint_gt(rd(WAN), 0);
 	ck_assert_uint_eq(out[44], ICMP_UNREACH);
 	ck_assert_uint_eq(out[45], ICMP_UNREACH_NEEDFRAG);
-	ck_assert_uint_eq(ntohs(*(uint16_t *)(out + 44 + 6)), 1400);
+	ck_assert_uint_eq(ntohs(get16(out + 44 + 6)), 1400);
 	ck_assert(pkt_csums_ok(out + 24));
 }
 END_TEST
@@ -484,7 +484,7 @@ router_suite(void)
 	Suite *s = suite_create("router");
 	TCase *tc = tcase_create("path");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_echo_to_router);
 	tcase_add_test(tc, test_dstnat_and_back);
 	tcase_add_test(tc, test_hairpin);

@@ -19,6 +19,25 @@ A(const char *s)
 	return a.s_addr;
 }
 
+/* Read 16/32-bit fields at any alignment (network order kept). */
+static inline uint16_t
+get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
 /*
  * Build a frame at @buf: zero vnet header, Ethernet to @dmac, IPv4 from
  * @src to @dst with @proto and @l4 (@l4len bytes, its checksum filled in

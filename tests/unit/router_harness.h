@@ -52,6 +52,28 @@ static uint8_t buf[ROUTER_HEADROOM + 70000] __attribute__((aligned(64)));
 static uint8_t *in = buf + ROUTER_HEADROOM;
 static uint8_t out[70000] __attribute__((aligned(64)));
 
+/* Free the router the harness built, if any. */
+static inline void
+teardown(void)
+{
+	int i;
+
+	if (R.conf == NULL)
+		return;
+	for (i = 0; i < R.nifaces; i++) {
+		close(R.ifaces[i].fd);
+		close(peer[i]);
+	}
+	ct_flush(R.ct);
+	ct_destroy(R.ct);
+	natport_destroy(R.np);
+	frag_destroy(R.frag);
+	arp_destroy(R.arp);
+	route_free(R.routes);
+	conf_free(R.conf);
+	memset(&R, 0, sizeof(R));
+}
+
 static inline void
 router_setup_yaml(const char *yaml)
 {
@@ -65,7 +87,8 @@ router_setup_yaml(const char *yaml)
 			fprintf(stderr, "%s\n", errs.msgs[i]);
 		ck_abort_msg("config did not load");
 	}
-	memset(&R, 0, sizeof(R));
+	conf_errors_free(&errs);
+	teardown();		/* a test may replace the fixture's router */
 	router = &R;
 	R.conf = conf;
 	R.nifaces = conf->nifaces;
