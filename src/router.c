@@ -322,8 +322,13 @@ forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
 			trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
 			return;
 		}
-		if (gso_segment(p->vh, p->eth, ETH_HLEN_ + p->ip_len, mtu,
-		    gso_emit_cb, &fo) == -1)
+		/*
+		 * TCP segments can be cut to the MTU; UDP datagrams keep their
+		 * boundaries, so they are split as sent and then fragmented.
+		 */
+		if (gso_segment(p->vh, p->eth, ETH_HLEN_ + p->ip_len,
+		    p->proto == IPPROTO_TCP ? mtu : 65535, gso_emit_cb,
+		    &fo) == -1)
 			r->ifaces[in_if].st.drops[DROP_BAD_VNET_HDR]++;
 		trace_done(r, tr, "forward (segmented)");
 		return;

@@ -406,6 +406,160 @@ START_TEST(test_udp_zero_checksum_stays_zero)
 }
 END_TEST
 
+/*
+ * A GSO super-frame as the kernel hands it over: @paylen bytes of TCP or
+ * UDP payload in one frame, gso_size @mss, partial checksum. WAN -> the
+ * dst-nat'ed server behind the LAN link, whose MTU is 1400.
+ */
+static void
+tcp_open_40000(void)
+{
+	size_t n;
+
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 80, TH_SYN, 999, 0);
+	send_in(WAN, n);
+	drain(LAN);
+	n = tcp_to(lan_mac, "192.168.1.2", 80, "2.2.2.2", 40000,
+	    TH_SYN | TH_ACK, 5000, 1000);
+	send_in(LAN, n);
+	drain(WAN);
+}
+
+static size_t
+gso_frame(uint8_t proto, uint16_t mss, size_t paylen, bool df)
+{
+	static uint8_t l4[65536];
+	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)in;
+	struct ip4_hdr *ip;
+	size_t hl = proto == IPPROTO_TCP ? 20 : 8, n;
+	uint32_t sum;
+	uint16_t part;
+
+	memset(l4, 0x61, hl + paylen);
+	if (proto == IPPROTO_TCP)
+		tcp_build(l4, 40000, 80, 1000, 1, TH_ACK | TH_PSH);
+	else {
+		udp_build(l4, 40000, 5001, "");
+		/* as the kernel sends it: the length of the whole */
+		((struct udp_hdr *)l4)->len = htons((uint16_t)(8 + paylen));
+	}
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), proto, 64, l4,
+	    hl + paylen);
+	ip = (struct ip4_hdr *)(in + 24);
+	if (df) {
+		ip->frag_off = htons(IP4_DF);
+		ip->check = 0;
+		ip->check = csum_ip(ip, 20);
+	}
+	/* the L4 checksum field holds only the folded pseudo-header sum */
+	sum = csum_pseudo(ip->saddr, ip->daddr, proto, (uint16_t)(hl + paylen));
+	sum = (sum & 0xffff) + (sum >> 16);
+	part = (uint16_t)((sum & 0xffff) + (sum >> 16));
+	memcpy(in + 24 + 20 + (proto == IPPROTO_TCP ? 16 : 6), &part, 2);
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->gso_type = proto == IPPROTO_TCP ? VIRTIO_NET_HDR_GSO_TCPV4 :
+	    VIRTIO_NET_HDR_GSO_UDP_L4;
+	vh->gso_size = mss;
+	vh->hdr_len = 9999;		/* lies: must not be trusted */
+	vh->csum_start = 14 + 20;
+	vh->csum_offset = proto == IPPROTO_TCP ? 16 : 6;
+	return n;
+}
+
+/* Segments that fit the out link: the super-frame goes out whole. */
+START_TEST(test_gso_passes_whole)
+{
+	struct virtio_net_hdr vh;
+	size_t n;
+
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+	tcp_open_40000();
+	n = gso_frame(IPPROTO_TCP, 1000, 8000, true);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	memcpy(&vh, out, sizeof(vh));
+	ck_assert_uint_eq(vh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	ck_assert_uint_eq(vh.gso_size, 1000);
+	ck_assert_uint_eq(vh.hdr_len, 14 + 20 + 20);	/* fixed, not trusted */
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(csum_ip(out_ip(), 20), 0);
+	ck_assert_uint_eq(rd(LAN), 0);
+}
+END_TEST
+
+/* DF segments too big for the link: frag-needed, as a kernel router. */
+START_TEST(test_gso_df_frag_needed)
+{
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+	tcp_open_40000();
+	send_in(WAN, gso_frame(IPPROTO_TCP, 1448, 8000, true));
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out[44], ICMP_UNREACH);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_NEEDFRAG);
+	ck_assert_uint_eq(ntohs(get16(out + 44 + 6)), 1400);
+}
+END_TEST
+
+/* Without DF the router segments in software: nothing is lost. */
+START_TEST(test_gso_segmented)
+{
+	uint32_t seq = 1000, got = 0;
+	size_t n;
+	int segs = 0;
+
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+	tcp_open_40000();
+	send_in(WAN, gso_frame(IPPROTO_TCP, 1448, 8000, false));
+	while ((n = rd(LAN)) > 0) {
+		struct ip4_hdr *ip = out_ip();
+		uint32_t len = ntohs(ip->tot_len) - 40;
+
+		ck_assert_uint_le(ntohs(ip->tot_len), 1400);
+		ck_assert_uint_eq(ip->daddr, A("192.168.1.2"));
+		ck_assert(pkt_csums_ok(out + 24));
+		ck_assert_uint_eq(ntohl(get32(out + 24 + 20 + 4)), seq);
+		seq += len;
+		got += len;
+		segs++;
+	}
+	ck_assert_uint_eq(got, 8000);
+	ck_assert_int_ge(segs, 6);
+}
+END_TEST
+
+/* UDP GSO to a smaller MTU: datagrams as sent, each fragmented. */
+START_TEST(test_uso_fragmented)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24], mac: 02:00:00:00:01:01 }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24], mac: 02:00:00:00:02:01, mtu: 1400 }\n"
+	    "nat:\n"
+	    "  - chain=dstnat dst-address=1.1.1.1 protocol=udp action=dst-nat to-addresses=192.168.1.2\n";
+	size_t n, bytes = 0;
+	int frags = 0;
+
+	router_setup_yaml(yaml);
+	learn(LAN, "192.168.1.2", srv_mac);
+	send_in(WAN, gso_frame(IPPROTO_UDP, 1472, 4 * 1472, false));
+	while ((n = rd(LAN)) > 0) {
+		struct ip4_hdr *ip = out_ip();
+
+		ck_assert_uint_le(ntohs(ip->tot_len), 1400);
+		ck_assert_uint_eq(ip->daddr, A("192.168.1.2"));
+		ck_assert_uint_eq(csum_ip(ip, 20), 0);
+		bytes += ntohs(ip->tot_len) - 20;
+		frags++;
+	}
+	ck_assert_uint_eq(bytes, 4 * (8 + 1472));
+	ck_assert_int_eq(frags, 8);
+}
+END_TEST
+
 static struct trace last_trace;
 static int traces;
 
@@ -500,6 +654,10 @@ router_suite(void)
 	tcase_add_test(tc, test_fragmented_udp_dstnat);
 	tcase_add_test(tc, test_partial_csum_masquerade);
 	tcase_add_test(tc, test_udp_zero_checksum_stays_zero);
+	tcase_add_test(tc, test_gso_passes_whole);
+	tcase_add_test(tc, test_gso_df_frag_needed);
+	tcase_add_test(tc, test_gso_segmented);
+	tcase_add_test(tc, test_uso_fragmented);
 	tcase_add_test(tc, test_trace_hairpin_notes);
 	tcase_add_test(tc, test_trace_broken_hairpin_note);
 	suite_add_tcase(s, tc);
