@@ -130,5 +130,39 @@ check_out "DF 1478-byte packet into the 1400 link: frag needed (mtu 1400)" \
 check "1372-byte DF pings fit the 1400 link" \
     t_ns "$I" ping -c 2 -i 0.2 -W 2 -M "do" -s 1372 192.168.1.10
 
+# --- the command line and setup failures (SPEC section 3 exit codes) ------
+# exit_code DESC WANT ERE CMD...: CMD exits WANT and its output matches ERE.
+exit_code() {
+	local desc=$1 want=$2 re=$3
+	shift 3
+	t_run "$@"
+	if [ "$T_RC" = "$want" ] && printf '%s\n' "$T_OUT" | grep -Eq -- "$re"
+	then
+		t_pass "$desc"
+	else
+		t_fail "$desc" "command: $*" "expected exit $want and output" \
+		    "matching: $re" "got exit $T_RC: ${T_OUT:-(no output)}"
+	fi
+}
+
+exit_code "hairpind -V prints the version, exit 0" 0 '^hairpind [0-9]' \
+    "$HAIRPIND" -V
+exit_code "hairpind -h prints usage, exit 0" 0 '^usage: hairpind' \
+    "$HAIRPIND" -h
+exit_code "an unknown option is a usage error, exit 2" 2 'usage: hairpind' \
+    "$HAIRPIND" -Z
+printf 'interfaces: [\n' >"$T_TMP/broken.yaml"
+exit_code "a broken file is a config error with file:line:col, exit 1" 1 \
+    'broken\.yaml:[0-9]+:[0-9]+: ' "$HAIRPIND" -t -f "$T_TMP/broken.yaml"
+# While one daemon holds the TAPs, a second one finds them busy.
+sed "s|socket: $T_SOCK|socket: $T_SOCK.2|" "$(plain_config routed3)" \
+    >"$T_TMP/second.yaml"
+exit_code "a TAP held by another daemon is busy, exit 3" 3 "busy" \
+    "$HAIRPIND" -f "$T_TMP/second.yaml"
+
 router_stop
+sed "s/netns: $LAB_NS_LAN/netns: ${LAB_NS_LAN}-missing/" \
+    "$(plain_config routed2)" >"$T_TMP/nonetns.yaml"
+exit_code "a missing netns is a setup failure naming it, exit 3" 3 \
+    "netns ${LAB_NS_LAN}-missing" "$HAIRPIND" -f "$T_TMP/nonetns.yaml"
 t_done
