@@ -280,8 +280,10 @@ class Translator:
             m.append("ct state %s{ %s }" % (op, ", ".join(states)))
         if "connection-nat-state" in r:
             op, v = neg(r["connection-nat-state"])
-            m.append("ct status %s%s" % (op, {"srcnat": "snat",
-                                              "dstnat": "dnat"}[v]))
+            # a bit test: `ct status != dnat` would compare the whole word
+            bits = " | ".join({"srcnat": "snat", "dstnat": "dnat"}[x.strip()]
+                              for x in v.split(","))
+            m.append("ct status & (%s) %s 0" % (bits, "==" if op else "!="))
         if "icmp-options" in r:
             op, v = neg(r["icmp-options"])
             t = v.split(":")

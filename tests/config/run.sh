@@ -77,7 +77,9 @@ for f in bad/*.yaml; do
 	fi
 done
 
-check_ok "etc/hairpind.yaml" "$top_srcdir/etc/hairpind.yaml"
+for f in "$top_srcdir"/etc/*.yaml; do
+	check_ok "etc/${f##*/}" "$f"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
