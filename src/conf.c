@@ -1414,8 +1414,8 @@ conf_defaults(struct config *c)
 	t->tcp_close = 10;
 	/* RFC 4787 REQ-5: at least 2 minutes. */
 	t->udp = 120;
-	t->udp_stream = 180;
-	t->icmp = 30;
+	t->udp_stream = 300;	/* RFC 4787 REQ-5c recommends >= 5 min */
+	t->icmp = 60;		/* RFC 5508 REQ-2: >= 60 s */
 	t->generic = 600;
 	c->limits.ct_max = 262144;
 	c->limits.frag_max_bytes = 4194304;

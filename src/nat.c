@@ -204,8 +204,12 @@ nat_icmp_related(struct pkt *p, const struct ct_entry *e, enum ct_dir dir)
 	uint32_t odelta = 0, adelta = 0, pdelta = 0;
 	uint16_t *sum = NULL, isp, idp;
 
-	/* RFC 5508 REQ-3: only an error whose checksum holds is translated */
-	if (csum_fold(csum_partial(p->l4, p->l4_len, 0)) != 0)
+	/*
+	 * RFC 5508 REQ-3: only an error whose checksum holds is translated,
+	 * and (REQ-3a) whose quoted IP header checksum holds too.
+	 */
+	if (csum_fold(csum_partial(p->l4, p->l4_len, 0)) != 0 ||
+	    csum_ip(iip, ihl) != 0)
 		return -1;
 
 	/* outer header: as a packet of direction @dir would be */

@@ -69,7 +69,8 @@ int nat_icmp_inner(const struct pkt *p, struct ct_tuple *inner);
  * packet of that direction, the quoted header back to what its sender
  * sent, with the quoted IP and transport checksums and the ICMP checksum
  * fixed.
- * Return: 0, or -1 when the ICMP checksum of the error is wrong (drop).
+ * Return: 0, or -1 when the ICMP checksum of the error or the quoted IP
+ * header checksum is wrong (drop).
  */
 int nat_icmp_related(struct pkt *p, const struct ct_entry *e,
     enum ct_dir dir);

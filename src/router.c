@@ -292,7 +292,8 @@ gso_emit_cb(void *arg, uint8_t *eth, size_t len)
  */
 static void
 forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
-    uint32_t nexthop, bool reassembled, struct trace *tr)
+    uint32_t nexthop, bool reassembled, const struct ct_tuple *orig,
+    struct trace *tr)
 {
 	struct iface *o = &r->ifaces[out_if];
 	unsigned int mtu = o->conf->mtu;
@@ -317,6 +318,8 @@ forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
 			o = &r->ifaces[in_if];
 			o->st.drops[DROP_FRAG_NEEDED]++;
 			/* quote what the sender sent, not the translation */
+			if (orig != NULL)
+				nat_rewrite(p, orig);
 			icmp_error(r, in_if, p, ICMP_UNREACH,
 			    ICMP_UNREACH_NEEDFRAG, (uint16_t)mtu, 0);
 			trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
@@ -340,6 +343,9 @@ forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
 	}
 	if (df && !reassembled) {
 		r->ifaces[in_if].st.drops[DROP_FRAG_NEEDED]++;
+		/* back to what the sender sent: the error goes to it */
+		if (orig != NULL)
+			nat_rewrite(p, orig);
 		icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
 		    (uint16_t)mtu, 0);
 		trace_done(r, tr, "drop: frag-needed (mtu %u)", mtu);
@@ -496,6 +502,30 @@ filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
 	return false;
 }
 
+/*
+ * No NAT session could be made for a new flow (ports or conntrack
+ * exhausted): count it, log it (rate limited) and tell the sender with
+ * destination unreachable, code 13 (RFC 5508 REQ-8), as SPEC section 8
+ * asks; every existing connection goes on.
+ */
+static void
+session_refused(struct router *r, int in_if, const struct pkt *p,
+    enum drop_reason why, struct trace *tr)
+{
+	static struct log_rl rl;
+	char a[INET_ADDRSTRLEN];
+
+	r->ifaces[in_if].st.drops[why]++;
+	if (log_ratelimit(&rl, 5))
+		log_warnx("%s: new %s flow from %s refused: %s",
+		    r->ifaces[in_if].conf->name, p->proto == IPPROTO_TCP ?
+		    "tcp" : p->proto == IPPROTO_UDP ? "udp" : "ip",
+		    addr_str(p->ip->saddr, a), drop_reason_name(why));
+	icmp_error(r, in_if, p, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, 0,
+	    0);
+	trace_done(r, tr, "drop: %s", drop_reason_name(why));
+}
+
 /* --- NAT roles and unsolicited SYNs --------------------------------------- */
 
 void
@@ -529,7 +559,7 @@ router_conf_derive(struct router *r)
 #define SYN_QUOTE	68
 
 struct held_syn {
-	uint32_t due;
+	uint64_t due_ms;	/* ms: router_now() is whole seconds */
 	int in_if;
 	uint16_t len;
 	uint8_t ip[SYN_QUOTE] __attribute__((aligned(4)));
@@ -578,7 +608,8 @@ syn_hold(struct router *r, int in_if, const struct pkt *p)
 	}
 	h = &held[(held_head + held_count) % SYN_HOLD_MAX];
 	held_count++;
-	h->due = router_now() + SYN_HOLD_SEC;
+	/* whole seconds would answer after as little as 5.x s */
+	h->due_ms = router_now_ms() + SYN_HOLD_SEC * 1000;
 	h->in_if = in_if;
 	h->len = (uint16_t)(p->ip_len < SYN_QUOTE ? p->ip_len : SYN_QUOTE);
 	if (p->ihl + 8 > h->len)
@@ -590,9 +621,9 @@ syn_hold(struct router *r, int in_if, const struct pkt *p)
 void
 router_tick(struct router *r)
 {
-	uint32_t now = router_now();
+	uint64_t now = router_now_ms();
 
-	while (held_count > 0 && (int32_t)(now - held[held_head].due) >= 0) {
+	while (held_count > 0 && now >= held[held_head].due_ms) {
 		held_answer(r, &held[held_head]);
 		held_head = (held_head + 1) % SYN_HOLD_MAX;
 		held_count--;
@@ -689,7 +720,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	struct ct_pkt cp;
 	const struct rule *rl;
 	uint8_t ct_state, flags = 0;
-	bool tracked, related = false, mapped = false;
+	bool tracked, related = false, mapped = false, xlated = false;
 	uint32_t hairpin_addr = 0;
 	uint32_t now = router_now();
 	int out_if;
@@ -782,7 +813,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		    natport_lookup(r->np, p->proto, tgt.dst, port, &ia,
 		    &iport) && ia != tgt.src) {
 			if (r->external[in_if]) {
-				mapped = true;
+				/* a ping to the router is answered as ever */
+				mapped = p->proto != IPPROTO_ICMP;
 			} else {
 				hairpin_addr = tgt.dst;
 				tgt.dst = ia;
@@ -856,6 +888,17 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		trace_done(r, tr, "drop: ct-invalid");
 		return;
 	}
+	/*
+	 * ICMP that is neither a query nor an error cannot be translated;
+	 * out of a NATed link it would leak the inside address (RFC 5508
+	 * REQ-11 lets a NAT drop it).
+	 */
+	if (!tracked && !related && p->proto == IPPROTO_ICMP &&
+	    !icmp_is_error(p->icmp_type) && r->external[out_if]) {
+		ifp->st.drops[DROP_ICMP_UNTRANSLATABLE]++;
+		trace_done(r, tr, "drop: icmp-untranslatable");
+		return;
+	}
 
 	if (tracked && e == NULL && !related) {
 		struct ct_tuple reply;
@@ -864,8 +907,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		if (hairpin_addr != 0) {
 			if (nat_snat_to(r, &tgt, hairpin_addr, 0, 0, false,
 			    &flags) == -1) {
-				ifp->st.drops[DROP_NAT_EXHAUSTED]++;
-				trace_done(r, tr, "drop: nat-exhausted");
+				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
+				    tr);
 				return;
 			}
 		} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
@@ -876,10 +919,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    tr ? trace_rule_cb : NULL, tr);
 			if (rl != NULL && rl->action != RULE_ACCEPT &&
 			    nat_srcnat(r, rl, out_if, &tgt, &flags) == -1) {
-				ifp->st.drops[DROP_NAT_EXHAUSTED]++;
-				icmp_error(r, in_if, p, ICMP_UNREACH,
-				    ICMP_UNREACH_HOST, 0, 0);
-				trace_done(r, tr, "drop: nat-exhausted");
+				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
+				    tr);
 				return;
 			}
 		}
@@ -894,16 +935,15 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			tmp.reply = reply;
 			tmp.flags = flags;
 			nat_release(r, &tmp);
-			ifp->st.drops[ct_count(r->ct) >= ct_max(r->ct) ?
-			    DROP_CT_FULL : DROP_CT_CLASH]++;
-			trace_done(r, tr, "drop: %s", ct_count(r->ct) >=
-			    ct_max(r->ct) ? "ct-full" : "ct-clash");
+			session_refused(r, in_if, p, ct_count(r->ct) >=
+			    ct_max(r->ct) ? DROP_CT_FULL : DROP_CT_CLASH, tr);
 			return;
 		}
 	}
 
 	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
 	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
+		xlated = true;
 		if (tr != NULL)
 			trace_tuple_change(tr, dir, hairpin_addr != 0, &t0,
 			    &tgt);
@@ -918,7 +958,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    !(e->flags & CT_F_REPLIED) && dir == CT_DIR_ORIG);
 	}
 	forward_out(r, p, in_if, out_if, route_nexthop(rt, tgt.dst),
-	    reassembled, tr);
+	    reassembled, xlated ? &t0 : NULL, tr);
 }
 
 static bool
@@ -1127,7 +1167,8 @@ router_reload(struct router *r, const char *path, struct conf_errors *errs)
 	router_conf_derive(r);
 	conf_free(old);
 	r->reloads++;
-	log_info("reloaded %s", path);
+	/* @path may be the old config's own, freed just above */
+	log_info("reloaded %s", r->conf->path);
 #ifdef HAVE_SYSTEMD
 	sd_notify(0, "READY=1\nSTATUS=running");
 #endif

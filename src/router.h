@@ -45,6 +45,7 @@
 	X(CT_CLASH, "ct-clash") \
 	X(NAT_EXHAUSTED, "nat-exhausted") \
 	X(NAT_FILTERED, "nat-filtered") \
+	X(ICMP_UNTRANSLATABLE, "icmp-untranslatable") \
 	X(FILTER_DROP, "filter-drop") \
 	X(FILTER_REJECT, "filter-reject") \
 	X(ARP_QUEUE_FULL, "arp-queue-full") \

@@ -259,8 +259,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(t->tcp_time_wait, 240);
 	ck_assert_uint_eq(t->tcp_close, 10);
 	ck_assert_uint_eq(t->udp, 120);			/* RFC 4787 */
-	ck_assert_uint_eq(t->udp_stream, 180);
-	ck_assert_uint_eq(t->icmp, 30);
+	ck_assert_uint_eq(t->udp_stream, 300);
+	ck_assert_uint_eq(t->icmp, 60);
 	ck_assert_uint_eq(t->generic, 600);
 	ck_assert_uint_eq(c->limits.ct_max, 262144);
 	ck_assert_uint_eq(c->limits.frag_max_bytes, 4194304);

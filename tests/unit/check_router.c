@@ -560,6 +560,46 @@ START_TEST(test_uso_fragmented)
 }
 END_TEST
 
+/*
+ * RFC 5508 REQ-11: ICMP that is neither query nor error cannot be
+ * translated, so it does not leave the NATed link with an inside
+ * address; an ICMP error about a masqueraded flow still does.
+ */
+START_TEST(test_icmp_untranslatable_not_leaked)
+{
+	uint8_t l4[64] = { 10, 0, 0, 0, 0, 0, 0, 0 };	/* router solicit */
+	uint8_t icmp[128];
+	size_t n, qlen;
+
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_ICMP, 64, l4, 8);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_ICMP_UNTRANSLATABLE],
+	    1);
+	/* an outside host's UDP reaches the client through dst-nat... */
+	learn(LAN, "192.168.1.3", srv_mac);
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_UDP,
+	    64, l4, udp_build(l4, 7777, 5003, "x"));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	/* ...and the server's port unreachable goes back out translated */
+	qlen = 20 + 8 + 1;
+	memset(icmp, 0, 8);
+	icmp[0] = ICMP_UNREACH;
+	icmp[1] = ICMP_UNREACH_PORT;
+	memcpy(icmp + 8, out + 24, qlen);
+	n = pkt_build(in, lan_mac, A("192.168.1.3"), A("2.2.2.2"),
+	    IPPROTO_ICMP, 64, icmp, 8 + qlen);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
 static struct trace last_trace;
 static int traces;
 
@@ -654,6 +694,7 @@ router_suite(void)
 	tcase_add_test(tc, test_fragmented_udp_dstnat);
 	tcase_add_test(tc, test_partial_csum_masquerade);
 	tcase_add_test(tc, test_udp_zero_checksum_stays_zero);
+	tcase_add_test(tc, test_icmp_untranslatable_not_leaked);
 	tcase_add_test(tc, test_gso_passes_whole);
 	tcase_add_test(tc, test_gso_df_frag_needed);
 	tcase_add_test(tc, test_gso_segmented);
