@@ -844,6 +844,16 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			trace_done(r, tr, "local: related icmp absorbed");
 			return;
 		}
+		/*
+		 * An invalid segment (say, out of window) of a dst-nat'ed
+		 * connection is not translated and lands here: a RST from
+		 * us could kill the real connection, so say nothing.
+		 */
+		if (ct_state == RULE_CT_INVALID) {
+			ifp->st.drops[DROP_CT_INVALID]++;
+			trace_done(r, tr, "drop: ct-invalid (to the router)");
+			return;
+		}
 		if (mapped) {
 			/* address-and-port-dependent filtering (REQ-8) */
 			ifp->st.drops[DROP_NAT_FILTERED]++;

@@ -288,6 +288,40 @@ START_TEST(test_invalid_bare_ack)
 }
 END_TEST
 
+/*
+ * An out-of-window segment of a dst-nat'ed connection is invalid, so it
+ * is not translated and its destination is the router's own address:
+ * the router must not answer it with a RST that would kill the real
+ * connection.
+ */
+START_TEST(test_invalid_to_router_no_rst)
+{
+	size_t n;
+
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 80, TH_SYN, 100, 0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	n = tcp_to(lan_mac, "192.168.1.2", 80, "2.2.2.2", 40000,
+	    TH_SYN | TH_ACK, 5000, 101);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	/* far outside the window the server announced */
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 80, TH_ACK,
+	    100 + 0x40000000, 5001);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(rd(WAN), 0);		/* no RST from the router */
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_CT_INVALID], 1);
+	/* and the connection goes on */
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 80, TH_ACK, 101,
+	    5001);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+}
+END_TEST
+
 /* DF and too big for the LAN's 1400: frag-needed with the MTU. */
 START_TEST(test_frag_needed)
 {
@@ -691,6 +725,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_as_host);
 	tcase_add_test(tc, test_invalid_bare_ack);
 	tcase_add_test(tc, test_frag_needed);
+	tcase_add_test(tc, test_invalid_to_router_no_rst);
 	tcase_add_test(tc, test_fragmented_udp_dstnat);
 	tcase_add_test(tc, test_partial_csum_masquerade);
 	tcase_add_test(tc, test_udp_zero_checksum_stays_zero);
