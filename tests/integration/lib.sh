@@ -212,7 +212,7 @@ hairpind_ready() {
 # start_hairpind CONFIG: start the daemon and wait (10 s at most) until both
 # TAPs have carrier, then a moment more for the control socket.
 start_hairpind() {
-	local conf=$1 pid
+	local conf=$1 pid rc
 	rm -f "$T_SOCK"
 	t_run "$HAIRPIND" -t -f "$conf"
 	if [ "$T_RC" != 0 ]; then
@@ -228,8 +228,9 @@ start_hairpind() {
 			    "the TAPs have no carrier after 10 s"
 		else
 			wait "$pid"
+			rc=$?
 			t_fail "hairpind up with $(basename "$conf")" \
-			    "hairpind exited with status $?"
+			    "hairpind exited with status $rc"
 		fi
 		t_dump_log
 		lab_kill hairpind KILL
