@@ -47,6 +47,7 @@
 #include "ct.h"
 #include "frag.h"
 #include "log.h"
+#include "metrics.h"
 #include "natport.h"
 #include "route.h"
 #include "router.h"
@@ -353,17 +354,6 @@ ctl_tcp_flags(uint8_t flags)
 		    len > 0 ? "," : "", names[i]);
 	}
 	return json_string(buf);
-}
-
-/* Interface name by index, whether or not a reload is under way. */
-static const char *
-ctl_ifname(const struct router *r, int idx)
-{
-	if (idx >= 0 && idx < r->nifaces && r->ifaces[idx].conf != NULL)
-		return r->ifaces[idx].conf->name;
-	if (r->conf != NULL && idx >= 0 && idx < r->conf->nifaces)
-		return r->conf->ifaces[idx].name;
-	return NULL;
 }
 
 /* --- output -------------------------------------------------------------- */
@@ -765,7 +755,7 @@ ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
 		json_object_set_new(o, "gateway", rt->gateway != 0 ?
 		    json_string(ctl_ntop(rt->gateway, a)) : json_null());
 		json_object_set_new(o, "interface",
-		    ctl_str(ctl_ifname(r, rt->iface)));
+		    ctl_str(router_ifname(r, rt->iface)));
 		json_object_set_new(o, "kind",
 		    ctl_str(route_kind_name(rt->kind)));
 		json_array_append_new(rows, o);
@@ -791,7 +781,7 @@ ctl_neigh_cb(void *arg, const struct arp_neigh *n)
 	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
 	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
 	json_object_set_new(o, "interface",
-	    ctl_str(ctl_ifname(ctl.r, n->iface)));
+	    ctl_str(router_ifname(ctl.r, n->iface)));
 	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
 	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
 	    ctl_uint(w->now_ms > n->updated_ms ?
@@ -1010,151 +1000,9 @@ ctl_cmd_trace(struct ctl_client *c, int argc, char **argv)
 	ctl_stream_start(c, CTL_TRACE, "trace");
 }
 
-/* --- metrics ------------------------------------------------------------- */
-
-static void
-ctl_m_head(struct evbuffer *b, const char *name, const char *type,
-    const char *help)
-{
-	evbuffer_add_printf(b, "# HELP hairpind_%s %s\n# TYPE hairpind_%s %s\n",
-	    name, help, name, type);
-}
-
-/* A label value in the text format: backslash, quote and newline escaped. */
-static void
-ctl_m_label(struct evbuffer *b, const char *v)
-{
-	for (; v != NULL && *v != '\0'; v++) {
-		if (*v == '\\')
-			evbuffer_add(b, "\\\\", 2);
-		else if (*v == '"')
-			evbuffer_add(b, "\\\"", 2);
-		else if (*v == '\n')
-			evbuffer_add(b, "\\n", 2);
-		else
-			evbuffer_add(b, v, 1);
-	}
-}
-
-/* One sample; @labels holds name, value pairs and ends with NULL. */
-static void
-ctl_m_sample(struct evbuffer *b, const char *name,
-    const char *const *labels, uint64_t v)
-{
-	int i;
-
-	evbuffer_add_printf(b, "hairpind_%s", name);
-	for (i = 0; labels != NULL && labels[i] != NULL; i += 2) {
-		evbuffer_add_printf(b, "%s%s=\"", i == 0 ? "{" : ",",
-		    labels[i]);
-		ctl_m_label(b, labels[i + 1]);
-		evbuffer_add(b, "\"", 1);
-	}
-	evbuffer_add_printf(b, "%s %llu\n", i > 0 ? "}" : "",
-	    (unsigned long long)v);
-}
-
-static void
-ctl_m_one(struct evbuffer *b, const char *name, const char *type,
-    const char *help, uint64_t v)
-{
-	ctl_m_head(b, name, type, help);
-	ctl_m_sample(b, name, NULL, v);
-}
-
-enum ctl_if_metric { CTL_RXP, CTL_RXB, CTL_TXP, CTL_TXB };
-
-static void
-ctl_m_ifaces(struct evbuffer *b, const struct router *r)
-{
-	static const struct {
-		const char *name, *help;
-	} m[] = {
-		{ "interface_rx_packets_total", "Frames received." },
-		{ "interface_rx_bytes_total", "Bytes received." },
-		{ "interface_tx_packets_total", "Frames sent." },
-		{ "interface_tx_bytes_total", "Bytes sent." },
-	};
-	const char *labels[5];
-	const struct iface_stats *st;
-	uint64_t v = 0;
-	int i, k;
-
-	for (k = 0; k < 4; k++) {
-		ctl_m_head(b, m[k].name, "counter", m[k].help);
-		for (i = 0; i < r->nifaces; i++) {
-			st = &r->ifaces[i].st;
-			switch (k) {
-			case CTL_RXP: v = st->rx_packets; break;
-			case CTL_RXB: v = st->rx_bytes; break;
-			case CTL_TXP: v = st->tx_packets; break;
-			case CTL_TXB: v = st->tx_bytes; break;
-			}
-			labels[0] = "interface";
-			labels[1] = ctl_ifname(r, i);
-			labels[2] = NULL;
-			ctl_m_sample(b, m[k].name, labels, v);
-		}
-	}
-	ctl_m_head(b, "interface_drops_total", "counter",
-	    "Frames dropped, by reason.");
-	for (i = 0; i < r->nifaces; i++) {
-		for (k = 0; k < DROP_COUNT; k++) {
-			labels[0] = "interface";
-			labels[1] = ctl_ifname(r, i);
-			labels[2] = "reason";
-			labels[3] = drop_reason_name((enum drop_reason)k);
-			labels[4] = NULL;
-			ctl_m_sample(b, "interface_drops_total", labels,
-			    r->ifaces[i].st.drops[k]);
-		}
-	}
-}
-
-static void
-ctl_m_rules(struct evbuffer *b, const struct router *r, bool bytes)
-{
-	const char *tables[2] = { "nat", "filter" };
-	const struct ruleset *sets[2] = { r->conf->nat, r->conf->filter };
-	const char *name = bytes ? "rule_bytes_total" : "rule_packets_total";
-	const struct rule_chain *ch;
-	const struct rule *ru;
-	const char *labels[7];
-	char idx[16];
-	int t, i, k;
-
-	ctl_m_head(b, name, "counter", bytes ? "Bytes matched by a rule." :
-	    "Packets matched by a rule.");
-	for (t = 0; t < 2; t++) {
-		if (sets[t] == NULL)
-			continue;
-		for (i = 0; i < sets[t]->nchains; i++) {
-			ch = &sets[t]->chains[i];
-			for (k = 0; k < ch->nrules; k++) {
-				ru = ch->rules[k];
-				snprintf(idx, sizeof(idx), "%d", ru->index);
-				labels[0] = "table";
-				labels[1] = tables[t];
-				labels[2] = "chain";
-				labels[3] = ch->name;
-				labels[4] = "index";
-				labels[5] = idx;
-				labels[6] = NULL;
-				ctl_m_sample(b, name, labels,
-				    bytes ? ru->bytes : ru->packets);
-			}
-		}
-	}
-}
-
 static void
 ctl_cmd_metrics(struct ctl_client *c, int argc, char **argv)
 {
-	struct router *r = ctl.r;
-	const struct ct_counters *cc = NULL;
-	const struct frag_stats *fs = NULL;
-	const char *labels[3] = { "version", PACKAGE_VERSION, NULL };
-	time_t now = time(NULL);
 	struct evbuffer *b;
 	char *text;
 	size_t len;
@@ -1163,71 +1011,7 @@ ctl_cmd_metrics(struct ctl_client *c, int argc, char **argv)
 		ctl_send(c, NULL);
 		return;
 	}
-	if (r->ct != NULL)
-		cc = ct_counters(r->ct);
-	if (r->frag != NULL)
-		fs = frag_stats(r->frag);
-
-	ctl_m_head(b, "build_info", "gauge", "Version of the daemon.");
-	ctl_m_sample(b, "build_info", labels, 1);
-	ctl_m_one(b, "uptime_seconds", "gauge", "Seconds since start.",
-	    now > r->started ? (uint64_t)(now - r->started) : 0);
-	ctl_m_one(b, "reloads_total", "counter", "Successful reloads.",
-	    r->reloads);
-	ctl_m_one(b, "reload_failures_total", "counter", "Refused reloads.",
-	    r->reload_failures);
-	ctl_m_ifaces(b, r);
-	ctl_m_rules(b, r, false);
-	ctl_m_rules(b, r, true);
-	ctl_m_one(b, "conntrack_entries", "gauge", "Tracked connections.",
-	    r->ct != NULL ? ct_count(r->ct) : 0);
-	ctl_m_one(b, "conntrack_max", "gauge", "Connection table bound.",
-	    r->ct != NULL ? ct_max(r->ct) : r->conf->limits.ct_max);
-	ctl_m_one(b, "conntrack_memory_bytes", "gauge",
-	    "Memory held by the connection table.",
-	    r->ct != NULL ? ct_memory(r->ct) : 0);
-	ctl_m_one(b, "conntrack_created_total", "counter",
-	    "Connections created.", cc != NULL ? cc->created : 0);
-	ctl_m_one(b, "conntrack_expired_total", "counter",
-	    "Connections expired.", cc != NULL ? cc->expired : 0);
-	ctl_m_one(b, "conntrack_evicted_total", "counter",
-	    "Unreplied connections evicted from a full table.",
-	    cc != NULL ? cc->evicted : 0);
-	ctl_m_one(b, "conntrack_dropped_total", "counter",
-	    "New connections refused: table full.",
-	    cc != NULL ? cc->dropped : 0);
-	ctl_m_one(b, "conntrack_clashes_total", "counter",
-	    "New connections refused: tuple in use.",
-	    cc != NULL ? cc->clashes : 0);
-	ctl_m_one(b, "conntrack_invalid_total", "counter",
-	    "Packets that did not fit their connection.",
-	    cc != NULL ? cc->invalid : 0);
-	ctl_m_one(b, "conntrack_flushed_total", "counter",
-	    "Connections removed by a flush.", cc != NULL ? cc->flushed : 0);
-	ctl_m_one(b, "nat_mappings", "gauge", "NAT port mappings in use.",
-	    r->np != NULL ? natport_count(r->np) : 0);
-	ctl_m_one(b, "nat_port_exhausted_total", "counter",
-	    "NAT mappings refused: no free port.",
-	    r->np != NULL ? natport_failures(r->np) : 0);
-	ctl_m_one(b, "frag_reassembled_total", "counter",
-	    "Datagrams reassembled.", fs != NULL ? fs->reassembled : 0);
-	ctl_m_one(b, "frag_timeouts_total", "counter",
-	    "Incomplete datagrams timed out.", fs != NULL ? fs->timeouts : 0);
-	ctl_m_one(b, "frag_evicted_total", "counter",
-	    "Incomplete datagrams evicted for memory.",
-	    fs != NULL ? fs->evicted : 0);
-	ctl_m_one(b, "frag_invalid_total", "counter",
-	    "Datagrams dropped for bad fragments.",
-	    fs != NULL ? fs->invalid : 0);
-	ctl_m_one(b, "frag_pending", "gauge",
-	    "Datagrams being reassembled.", fs != NULL ? fs->pending : 0);
-	ctl_m_one(b, "frag_memory_bytes", "gauge",
-	    "Memory held by reassembly.", fs != NULL ? fs->bytes : 0);
-	ctl_m_one(b, "control_clients", "gauge",
-	    "Clients of the control socket.", ctl.nclients);
-	ctl_m_one(b, "control_stream_drops_total", "counter",
-	    "Stream clients dropped for not reading.", ctl.stream_drops);
-
+	metrics_render(ctl.r, b, ctl.nclients, ctl.stream_drops);
 	len = evbuffer_get_length(b);
 	text = xmalloc(len + 1);
 	evbuffer_remove(b, text, len);

@@ -71,6 +71,16 @@ router_now(void)
 	return (uint32_t)ts.tv_sec;
 }
 
+const char *
+router_ifname(const struct router *r, int idx)
+{
+	if (idx >= 0 && idx < r->nifaces && r->ifaces[idx].conf != NULL)
+		return r->ifaces[idx].conf->name;
+	if (r->conf != NULL && idx >= 0 && idx < r->conf->nifaces)
+		return r->conf->ifaces[idx].name;
+	return NULL;
+}
+
 void
 router_totals(const struct router *r, struct iface_stats *sum)
 {

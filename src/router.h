@@ -166,6 +166,9 @@ void router_ct_attach(struct router *r);
 int router_reload(struct router *r, const char *path,
     struct conf_errors *errs);
 
+/* router_ifname() - the name of interface @idx, or NULL. */
+const char *router_ifname(const struct router *r, int idx);
+
 /* Totals over all interfaces, for `status`. */
 void router_totals(const struct router *r, struct iface_stats *sum);
 
