@@ -123,11 +123,32 @@ conn_open(bool stream)
 		die(EXIT_CONNECT, "fdopen: %s", strerror(errno));
 }
 
+/*
+ * Written past stdio, without SIGPIPE: a daemon at its client limit
+ * answers "too many clients" and closes before reading the request, and
+ * that answer is still there for conn_line() to read.
+ */
 static void
 conn_send(const char *req)
 {
-	if (fprintf(conn, "%s\n", req) < 0 || fflush(conn) == EOF)
-		die(EXIT_CONNECT, "send to %s: %s", sock_path, strerror(errno));
+	size_t len = strlen(req), off = 0;
+	char *buf = xmalloc(len + 1);
+	ssize_t n;
+
+	memcpy(buf, req, len);
+	buf[len++] = '\n';
+	while (off < len) {
+		n = send(fileno(conn), buf + off, len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
+			break;
+		if (n == -1)
+			die(EXIT_CONNECT, "send to %s: %s", sock_path,
+			    strerror(errno));
+		off += (size_t)n;
+	}
+	free(buf);
 }
 
 /* One answer line, without its newline; NULL at end of stream. */

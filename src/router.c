@@ -1016,7 +1016,9 @@ router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
 	int reason;
 
 	ifp->st.rx_packets++;
-	ifp->st.rx_bytes += len - (ifp->vnet ? VNET_HDR_LEN : 0);
+	/* a frame shorter than its vnet header must not wrap the counter */
+	if (!ifp->vnet || len >= (size_t)VNET_HDR_LEN)
+		ifp->st.rx_bytes += len - (ifp->vnet ? VNET_HDR_LEN : 0);
 	reason = frame_parse(&p, buf, len, ifp->vnet);
 	if (reason != -1) {
 		ifp->st.drops[reason]++;

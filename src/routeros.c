@@ -1245,6 +1245,11 @@ ros_sb_add(struct ros_sbuf *sb, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* NULL + 0 is undefined too: start with a buffer. */
+	if (sb->s == NULL) {
+		sb->cap = 128;
+		sb->s = xmalloc(sb->cap);
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(sb->s + sb->len, sb->cap - sb->len, fmt, ap);
