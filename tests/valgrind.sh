@@ -47,7 +47,7 @@ for p in "$build"/tests/unit/check_* "$build"/tests/fuzz/replay_*; do
 	progs+=("$p")
 done
 
-export CK_FORK=no CK_DEFAULT_TIMEOUT=600 top_srcdir=$top
+export CK_FORK=no CK_DEFAULT_TIMEOUT=600 top_srcdir=$top HAIRPIND_UNDER_VALGRIND=1
 logdir=$build/valgrind
 mkdir -p "$logdir"
 pass=0

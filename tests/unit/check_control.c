@@ -1373,6 +1373,15 @@ START_TEST(test_emfile_pause)
 	int fds[64], n = 0, i;
 	json_t *a;
 
+	/*
+	 * valgrind holds descriptors of its own and answers rlimit calls
+	 * itself, so the EMFILE it produces is not the daemon's: this one
+	 * test runs only outside it (tests/valgrind.sh sets the variable).
+	 */
+	if (getenv("HAIRPIND_UNDER_VALGRIND") != NULL) {
+		free(c);
+		return;
+	}
 	/* a client waits in the backlog while the daemon has no fd left */
 	strcpy(sun.sun_path, sockpath);
 	c->fd = socket(AF_UNIX, SOCK_STREAM, 0);
