@@ -70,7 +70,7 @@ struct ct_table {
 	uint32_t max;
 
 	uint32_t *buckets;		/* 0 or (idx + 1) << 1 | dir */
-	uint32_t bmask;			/* bucket count - 1 */
+	uint32_t nbuckets;		/* 2 * max: no power-of-two rounding */
 	struct hash_key key;
 
 	uint32_t wnow;			/* first second not yet done */
@@ -129,15 +129,17 @@ ct_clamp_max(uint32_t max)
 	return max;
 }
 
-/* Power of two >= 2 * max, at least 64. */
+/*
+ * Two buckets per connection (one per key), at least 64. Not rounded up
+ * to a power of two: ct_bucket() maps a hash onto any count, which keeps
+ * a table of 1.2M at 2.4M buckets (8 bytes per connection), not 4M.
+ */
 static uint32_t
 ct_bucket_count(uint32_t max)
 {
-	uint32_t n = 64;
+	uint64_t n = 2 * (uint64_t)max;
 
-	while (n < 2 * (uint64_t)max)
-		n <<= 1;
-	return n;
+	return n < 64 ? 64 : n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 static uint32_t
@@ -163,7 +165,10 @@ ct_ref_idx(uint32_t ref)
 static inline uint32_t
 ct_bucket(const struct ct_table *t, const struct ct_tuple *tu)
 {
-	return (uint32_t)hash_siphash13(&t->key, tu, sizeof(*tu)) & t->bmask;
+	uint32_t h = (uint32_t)hash_siphash13(&t->key, tu, sizeof(*tu));
+
+	/* multiply-shift range reduction (Lemire): uniform over any count */
+	return (uint32_t)(((uint64_t)h * t->nbuckets) >> 32);
 }
 
 static inline const struct ct_tuple *
@@ -434,7 +439,7 @@ ct_create(uint32_t max, const struct conf_timeouts *to, uint32_t now)
 	nb = ct_bucket_count(t->max);
 	/* CT_REF_NONE is 0: untouched bucket pages stay unmapped. */
 	t->buckets = xcalloc(nb, sizeof(*t->buckets));
-	t->bmask = nb - 1;
+	t->nbuckets = nb;
 	if (ct_chunk_arrays(t, t->max) == -1)
 		fatal("conntrack: chunk table");
 	t->free_head = CT_NIL;
@@ -478,7 +483,7 @@ ct_rehash(struct ct_table *t, uint32_t nb)
 		return;
 	}
 	t->buckets = nbk;
-	t->bmask = nb - 1;
+	t->nbuckets = nb;
 	for (i = 0; i < t->hiwater; i++) {
 		struct ct_entry *e = ct_ent(t, i);
 
@@ -507,7 +512,7 @@ ct_reconfigure(struct ct_table *t, uint32_t max,
 	}
 	t->max = max;
 	nb = ct_bucket_count(max);
-	if (nb > t->bmask + 1)
+	if (nb > t->nbuckets)
 		ct_rehash(t, nb);
 }
 
@@ -539,7 +544,7 @@ size_t
 ct_memory(const struct ct_table *t)
 {
 	return sizeof(*t) +
-	    (size_t)(t->bmask + 1) * sizeof(*t->buckets) +
+	    (size_t)t->nbuckets * sizeof(*t->buckets) +
 	    (size_t)t->chunk_cap * (sizeof(*t->hot) + sizeof(*t->cold)) +
 	    (size_t)t->nchunks * CT_CHUNK *
 	    (sizeof(struct ct_entry) + sizeof(struct ct_stats));
