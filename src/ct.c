@@ -836,6 +836,7 @@ ct_tcp_acks_syn(const struct ct_stats *st, unsigned int o, uint32_t ack)
 #define TCP_CHECK	0x01	/* the segment must be in the window */
 #define TCP_INIT	0x02	/* (re)start the sender's window data */
 #define TCP_REOPEN	0x04	/* a new connection on the same tuples */
+#define TCP_IGNORE	0x08	/* pass it, but it changes nothing */
 
 /*
  * ct_tcp_next() - the state after segment @seg from @d, and what to do.
@@ -874,6 +875,20 @@ ct_tcp_next(const struct ct_entry *e, const struct ct_stats *st,
 			    !ct_tcp_acks_syn(st, o, p->ack)))
 				return -1;
 			return CT_TCP_CLOSE;
+		case SEG_ACK:
+			/*
+			 * The answer of a peer that still holds an older
+			 * connection on these ports: a TIME-WAIT that
+			 * rejects the SYN, or a half-open connection's
+			 * challenge ACK (RFC 5961 4). The client must see
+			 * it to send the RST that clears the peer's state
+			 * (RFC 793 3.4); dropped, every SYN retry gets the
+			 * same ACK until the client gives up.
+			 */
+			if (d != CT_DIR_REPLY)
+				return -1;
+			*act = TCP_IGNORE;
+			return s;
 		default:
 			return -1;
 		}
@@ -923,12 +938,21 @@ ct_tcp_next(const struct ct_entry *e, const struct ct_stats *st,
 	case CT_TCP_CLOSE:
 		switch (seg) {
 		case SEG_SYN:
-			if (d == CT_DIR_ORIG && (s == CT_TCP_TIME_WAIT ||
-			    s == CT_TCP_CLOSE)) {
+			if (d != CT_DIR_ORIG)
+				return -1;
+			if (s == CT_TCP_TIME_WAIT || s == CT_TCP_CLOSE) {
 				*act = TCP_INIT | TCP_REOPEN;
 				return CT_TCP_SYN_SENT;
 			}
-			return -1;
+			/*
+			 * A client that lost its connection (a reboot)
+			 * opens a new one from the same port. The peer
+			 * answers with a challenge ACK of the old one,
+			 * which the window lets through, the client
+			 * resets it, and its next SYN re-opens the entry.
+			 */
+			*act = TCP_IGNORE;
+			return s;
 		case SEG_SYNACK:
 			/* the handshake's last ACK was lost */
 			if (s == CT_TCP_ESTABLISHED && d == CT_DIR_REPLY)
@@ -946,12 +970,13 @@ ct_tcp_next(const struct ct_entry *e, const struct ct_stats *st,
 
 /*
  * Run one segment through the state machine and the window. Nothing in
- * the entry changes unless the segment is valid.
+ * the entry changes unless the segment is valid, and nothing when it is
+ * one to pass but @ignored.
  * Return: the new state, or -1.
  */
 static int
 ct_tcp_track(struct ct_entry *e, struct ct_stats *st, unsigned int d,
-    const struct ct_pkt *p)
+    const struct ct_pkt *p, bool *ignored)
 {
 	enum tcp_seg seg = ct_tcp_seg(p->tcp_flags);
 	uint32_t end = p->seq + ct_seg_len(p);
@@ -961,6 +986,10 @@ ct_tcp_track(struct ct_entry *e, struct ct_stats *st, unsigned int d,
 	ns = ct_tcp_next(e, st, d, seg, p, &act);
 	if (ns < 0)
 		return -1;
+	if (act & TCP_IGNORE) {
+		*ignored = true;
+		return ns;
+	}
 	if ((act & TCP_CHECK) && !ct_tcp_in_window(e, st, d, p, end))
 		return -1;
 
@@ -1092,7 +1121,7 @@ ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
 {
 	struct ct_stats *st;
 	uint8_t old = e->tcp_state;
-	bool update = false, refresh = true;
+	bool update = false, refresh = true, ignored = false;
 	int ns;
 
 	/* a DESTROY callback's packet: the entry is on its way out */
@@ -1100,7 +1129,7 @@ ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
 		return CT_OK;
 	st = ct_st(t, e->id);
 	if (e->orig.proto == IPPROTO_TCP) {
-		ns = ct_tcp_track(e, st, dir, p);
+		ns = ct_tcp_track(e, st, dir, p, &ignored);
 		if (ns < 0) {
 			t->cnt.invalid++;
 			return CT_INVALID;
@@ -1124,6 +1153,8 @@ ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
 
 	st->packets[dir]++;
 	st->bytes[dir] += p->len;
+	if (ignored)
+		return CT_OK;	/* neither a reply nor a sign of life */
 	if (dir == CT_DIR_REPLY && !(e->flags & CT_F_REPLIED)) {
 		e->flags |= CT_F_REPLIED;
 		ct_fifo_unlink(t, e);

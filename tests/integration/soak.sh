@@ -34,7 +34,7 @@ lab_wait 10 lab_listening "$I" 2.2.2.2 9000 udp ||
 # loop NAME SECONDS EXPECT CMD...: run CMD until SECONDS pass; count the
 # runs whose output matches EXPECT in STATE/NAME.ok, the others in .fail.
 loop() {
-	local name=$1 secs=$2 re=$3 end
+	local name=$1 secs=$2 re=$3 end out rc
 	shift 3
 	# timeout(1) runs programs; give the exported helpers a shell.
 	declare -F "$1" >/dev/null && set -- bash -c '"$@"' loop "$@"
@@ -42,10 +42,16 @@ loop() {
 	: >"$T_TMP/$name.ok"
 	: >"$T_TMP/$name.fail"
 	while [ "$(date +%s)" -lt "$end" ]; do
-		if timeout -k 1 10 "$@" 2>&1 | grep -Eq -- "$re"; then
+		out=$(timeout -k 1 10 "$@" 2>&1)
+		rc=$?
+		if grep -Eq -- "$re" <<<"$out"; then
 			echo >>"$T_TMP/$name.ok"
 		else
-			echo >>"$T_TMP/$name.fail"
+			# Keep what a failed run printed, and when: the
+			# summary shows the first few.
+			printf '%s exit %s: %s\n' "$(date +%T.%N)" "$rc" \
+			    "$(head -c 300 <<<"$out" | tr '\n' ' ')" \
+			    >>"$T_TMP/$name.fail"
 		fi
 	done
 }
@@ -93,6 +99,7 @@ for name in dstnat masq hairpin bulk udp ping; do
 	fail=$(wc -l <"$T_TMP/$name.fail")
 	assert_ge "$name: runs succeeded" 5 "$ok"
 	assert_eq "$name: no run failed (of $((ok + fail)))" 0 "$fail"
+	head -n 5 "$T_TMP/$name.fail" | sed 's/^/#   /'
 done
 assert_rss_le "VmRSS flat: end within ${SLACK_KB} KiB of the warm-up" \
     $((rss_warm + SLACK_KB)) "$rss_end"

@@ -296,9 +296,80 @@ START_TEST(test_bad_flags)
 	track_bad(t, e, CT_DIR_ORIG, seg(0, CISN + 101, SISN + 1, 65535, 0));
 	track_bad(t, e, CT_DIR_ORIG, seg(TH_FIN, CISN + 101, SISN + 1, 65535,
 	    0));
-	/* a SYN inside an established connection */
-	track_bad(t, e, CT_DIR_ORIG, seg(TH_SYN, CISN + 500, 0, 65535, 0));
+	/* the server cannot open again inside an established connection */
+	track_bad(t, e, CT_DIR_REPLY, seg(TH_SYN, SISN + 500, 0, 65535, 0));
 	ck_assert_int_eq(e->tcp_state, CT_TCP_ESTABLISHED);
+	ct_destroy(t);
+}
+END_TEST
+
+/*
+ * The peer still holds an older connection on the same ports (its
+ * TIME-WAIT rejected the SYN, or it is half-open): it answers the SYN with
+ * a bare ACK of that connection. The ACK passes without making the entry
+ * replied, the client's RST (sequence = that ack, RFC 793 3.4) closes it,
+ * and the client's next SYN opens it again.
+ */
+START_TEST(test_syn_sent_stale_peer)
+{
+	struct ct_table *t = ct_create(100, &to_test, T0);
+	struct ct_pkt p = seg(TH_SYN, CISN, 0, 65535, 0);
+	struct ct_entry *e = tcp_syn(t, &p);
+	const struct ct_stats *st = ct_stats(t, e);
+	uint32_t oldack = 0x7abc0000u;
+
+	ck_assert_int_eq(ct_track(t, e, CT_DIR_REPLY,
+	    &(struct ct_pkt){ .tcp_flags = TH_ACK, .seq = 0x12340000u,
+	    .ack = oldack, .win = 500, .wscale = -1, .len = 52 }, T0 + 30),
+	    CT_OK);
+	ck_assert_int_eq(e->tcp_state, CT_TCP_SYN_SENT);
+	ck_assert(!(e->flags & CT_F_REPLIED));
+	ck_assert_uint_eq(st->packets[CT_DIR_REPLY], 1);
+	/* no sign of life: the SYN_SENT timeout still runs from T0 */
+	ck_assert_uint_eq(ct_timeout_left(e, T0), 120);
+	ck_assert_uint_eq(st->td_end[CT_DIR_ORIG], CISN + 1);
+	ck_assert_uint_eq(ct_counters(t)->invalid, 0);
+	/* a SYN/ACK that does not ack the SYN is still refused */
+	track_bad(t, e, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, SISN, oldack,
+	    65535, 0));
+
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, oldack, 0, 0, 0),
+	    CT_TCP_CLOSE);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_SYN, CISN + 64000, 0, 65535, 0),
+	    CT_TCP_SYN_SENT);
+	track_ok(t, e, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, SISN, CISN + 64001,
+	    65535, 0), CT_TCP_SYN_RECV);
+	ck_assert(e->flags & CT_F_REPLIED);
+	ct_destroy(t);
+}
+END_TEST
+
+/*
+ * A client that lost its connection (rebooted) opens a new one from the
+ * same port while the entry is still established: the SYN passes without
+ * touching the window, the server's challenge ACK (RFC 5961 4) of the old
+ * connection is in its window, the client's RST to it closes the entry and
+ * the SYN retry opens it again.
+ */
+START_TEST(test_established_syn_reopen)
+{
+	struct ct_table *t = ct_create(100, &to_test, T0);
+	struct ct_entry *e = tcp_established(t);
+	const struct ct_stats *st = ct_stats(t, e);
+	uint32_t end = st->td_end[CT_DIR_ORIG];
+
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_SYN, CISN + 900000, 0, 65535, 0),
+	    CT_TCP_ESTABLISHED);
+	ck_assert_uint_eq(st->td_end[CT_DIR_ORIG], end);
+	track_ok(t, e, CT_DIR_REPLY, seg(TH_ACK, SISN + 1, CISN + 101, 65535,
+	    0), CT_TCP_ESTABLISHED);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, CISN + 101, 0, 0, 0),
+	    CT_TCP_CLOSE);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_SYN, CISN + 900000, 0, 65535, 0),
+	    CT_TCP_SYN_SENT);
+	ck_assert(!(e->flags & CT_F_REPLIED));
+	track_ok(t, e, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, SISN + 7,
+	    CISN + 900001, 65535, 0), CT_TCP_SYN_RECV);
 	ct_destroy(t);
 }
 END_TEST
@@ -989,6 +1060,8 @@ ct_suite(void)
 	tcase_add_test(tc, test_simultaneous_open_bad_ack);
 	tcase_add_test(tc, test_new_ok);
 	tcase_add_test(tc, test_bad_flags);
+	tcase_add_test(tc, test_syn_sent_stale_peer);
+	tcase_add_test(tc, test_established_syn_reopen);
 	tcase_add_test(tc, test_rst_window);
 	tcase_add_test(tc, test_rst_refused);
 	tcase_add_test(tc, test_fin_close);
