@@ -14,7 +14,9 @@
 # Environment: BENCH_UDP_RATE=PPS paces the udp_pps sender (default: as
 # fast as it goes); BENCH_FILL_RATE (40000) and BENCH_EXPIRY_RATE (20000)
 # pace the conntrack fill and the stream watched during the expiry;
-# BENCH_NICE=N starts hairpind under `nice -n N` (an experiment).
+# BENCH_NICE (-10) and BENCH_BUSY_POLL (3ms) set hairpind's dataplane.nice
+# and dataplane.busy-poll; `BENCH_NICE= BENCH_BUSY_POLL=0` leaves both at
+# their defaults (nice unchanged, no polling).
 
 set -uo pipefail
 
@@ -165,6 +167,8 @@ bench_say "machine: $(uname -r), $(nproc) CPUs," \
     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_say "runs $RUNS, $SECS s per run; raw results in $RESULTS"
+bench_say "hairpind dataplane: nice ${BENCH_NICE:-unchanged}," \
+    "busy-poll ${BENCH_BUSY_POLL:-0}"
 if wants scale; then
 	# The kernel's table limit is the host's (a namespace may only lower
 	# it); raised for the run, put back by cleanup.

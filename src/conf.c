@@ -349,6 +349,32 @@ conf_uint(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
 	return 0;
 }
 
+/* A signed integer in min..max (as "nice: -10"). */
+static int
+conf_int(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, long min, long max, int *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	unsigned long long n;
+	long val;
+
+	if (s == NULL)
+		return -1;
+	if (conf_decimal(s + (*s == '-'), &n) < 0) {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected an "
+		    "integer %ld..%ld)", key, s, where, min, max);
+		return -1;
+	}
+	val = *s == '-' ? -(long)n : (long)n;
+	if (val < min || val > max) {
+		conf_node_error(ctx, v, "%s %s out of range%s (expected "
+		    "%ld..%ld)", key, s, where, min, max);
+		return -1;
+	}
+	*out = (int)val;
+	return 0;
+}
+
 static int
 conf_dur(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
     const char *where, uint32_t max, const char *maxtext, uint32_t *out)
@@ -453,6 +479,42 @@ conf_parse_duration(const char *s, uint32_t *seconds)
 	}
 	*seconds = (uint32_t)total;
 	return 0;
+}
+
+int
+conf_parse_usec(const char *s, uint32_t *usec)
+{
+	static const struct {
+		const char *unit;
+		uint32_t mult;
+	} units[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000 } };
+	unsigned long long n = 0;
+	size_t i, nd = 0;
+
+	if (s == NULL)
+		return -1;
+	while (s[nd] >= '0' && s[nd] <= '9' && nd < 8) {
+		n = n * 10 + (unsigned long long)(s[nd] - '0');
+		nd++;
+	}
+	if (nd == 0)
+		return -1;
+	if (s[nd] == '\0') {
+		if (n != 0)	/* a bare number: which unit? */
+			return -1;
+		*usec = 0;
+		return 0;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s + nd, units[i].unit) == 0) {
+			n *= units[i].mult;
+			if (n > 10000000)
+				return -1;
+			*usec = (uint32_t)n;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* A stable locally administered unicast MAC from the tap name (FNV-1a). */
@@ -1080,6 +1142,49 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 }
 
 static void
+conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = { "nice", "busy-poll", NULL };
+	const char *where = " in dataplane", *s;
+	struct conf_dataplane *dp = &ctx->conf->dp;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0, u;
+
+	if (conf_is_null(n))
+		return;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"dataplane\" must be a mapping");
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			if (conf_int(ctx, v, "nice", where, -20, 19,
+			    &dp->nice) == 0)
+				dp->nice_set = true;
+			break;
+		case 1:
+			if ((s = conf_str(ctx, v, "busy-poll", where)) == NULL)
+				break;
+			if (conf_parse_usec(s, &u) < 0)
+				conf_node_error(ctx, v, "invalid busy-poll "
+				    "\"%s\"%s (expected 0 or a time like 500us "
+				    "or 3ms)", s, where);
+			else if (u > 100000)
+				conf_node_error(ctx, v, "busy-poll %s out of "
+				    "range%s (expected 0..100ms)", s, where);
+			else
+				dp->busy_poll_us = u;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
 conf_control(struct conf_ctx *ctx, yaml_node_t *n)
 {
 	static const char *const keys[] = {
@@ -1335,7 +1440,7 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_COUNT
 };
 
 static void
@@ -1343,7 +1448,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", NULL
+		"control", "user", "log", "arp", "dataplane", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1383,6 +1488,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_arp(ctx, nodes[T_ARP]);
 	if (nodes[T_CONTROL] != NULL)
 		conf_control(ctx, nodes[T_CONTROL]);
+	if (nodes[T_DATAPLANE] != NULL)
+		conf_dataplane(ctx, nodes[T_DATAPLANE]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 

@@ -74,6 +74,17 @@ struct conf_limits {
 	uint32_t ctl_max_clients;	/* control.max-clients, default 64 */
 };
 
+/*
+ * dataplane: how the forwarding loop shares the machine. The kernel
+ * forwards in softirq, ahead of every task; a userspace router that is
+ * one task among its own traffic's endpoints loses to it on a busy host.
+ */
+struct conf_dataplane {
+	int nice;			/* dataplane.nice, -20..19 */
+	bool nice_set;			/* else the priority is left alone */
+	uint32_t busy_poll_us;		/* dataplane.busy-poll, 0: off */
+};
+
 struct config {
 	char *path;
 	struct conf_iface ifaces[CONF_MAX_IFACES];
@@ -84,6 +95,7 @@ struct config {
 	struct ruleset *filter;		/* never NULL */
 	struct conf_timeouts timeouts;
 	struct conf_limits limits;
+	struct conf_dataplane dp;
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */
@@ -124,5 +136,7 @@ int conf_iface_find(const struct config *conf, const char *name);
  */
 int conf_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen);
 int conf_parse_duration(const char *s, uint32_t *seconds);
+/* "0", "500us", "3ms", "1s": microseconds, up to 10 s. */
+int conf_parse_usec(const char *s, uint32_t *usec);
 
 #endif

@@ -11,7 +11,10 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1147,6 +1150,20 @@ reload_compatible(const struct config *old, const struct config *new,
 }
 
 int
+router_set_nice(int nice)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) == nice && errno == 0)
+		return 0;
+	if (setpriority(PRIO_PROCESS, 0, nice) == -1) {
+		log_warn("dataplane.nice %d", nice);
+		return -1;
+	}
+	log_info("dataplane: running at nice %d", nice);
+	return 0;
+}
+
+int
 router_reload(struct router *r, const char *path, struct conf_errors *errs)
 {
 	struct config *new, *old = r->conf;
@@ -1186,6 +1203,9 @@ router_reload(struct router *r, const char *path, struct conf_errors *errs)
 	    new->limits.frag_timeout);
 	arp_reconfigure(r->arp, new->limits.arp_max, new->limits.arp_queue);
 	log_set_level(new->log_level);
+	if (new->dp.nice_set && (!old->dp.nice_set ||
+	    new->dp.nice != old->dp.nice))
+		router_set_nice(new->dp.nice);
 	router_conf_derive(r);
 	conf_free(old);
 	r->reloads++;

@@ -157,6 +157,13 @@ void router_tick(struct router *r);
 /* router_ct_attach() - route conntrack events to NAT and control. */
 void router_ct_attach(struct router *r);
 
+/*
+ * router_set_nice() - run the process at dataplane.nice. Lowering it
+ * needs CAP_SYS_NICE, so after the privilege drop a reload can only raise
+ * it; a failure is logged and the old priority stays.
+ */
+int router_set_nice(int nice);
+
 /**
  * router_reload() - parse @path, validate, and swap rules, routes,
  * addresses, timeouts and limits. On failure nothing changes and *@errs

@@ -122,7 +122,8 @@ SOCK_GROUP=$(getent group "$NOBODY_GID" | cut -d: -f1)
 CONF=$(t_config nobody)
 yaml_set "$CONF" "c['user'] = 'nobody'
 c['control']['mode'] = '0660'
-c['control']['group'] = '$SOCK_GROUP'"
+c['control']['group'] = '$SOCK_GROUP'
+c['dataplane'] = {'nice': -3}"
 chmod 644 "$CONF"
 HAIRPIND=$T_TMP/hairpind-unit
 router_start "$CONF" || t_done
@@ -135,6 +136,9 @@ assert_eq "user nobody: Gid (real, effective, saved, fs)" \
 assert_eq "user nobody: no supplementary groups" "" \
     "$(proc_field "$PID" Groups)"
 assert_no_caps "user nobody" "$PID"
+# field 19 of /proc/PID/stat, counted after the ")" that ends the name
+assert_eq "user nobody: dataplane.nice -3 set before the drop (unit's bounding set)" \
+    -3 "$(sed 's/.*) //' "/proc/$PID/stat" | cut -d' ' -f17)"
 assert_match "user nobody: the log says so" \
     'running as nobody \(uid [0-9]+\), no capabilities' \
     "$(cat "$LAB_STATE/hairpind.log")"

@@ -354,6 +354,66 @@ START_TEST(test_sections)
 }
 END_TEST
 
+START_TEST(test_parse_usec)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint32_t us;
+	} cases[] = {
+		{ "0", 0, 0 }, { "0us", 0, 0 }, { "500us", 0, 500 },
+		{ "3ms", 0, 3000 }, { "1s", 0, 1000000 },
+		{ "10s", 0, 10000000 }, { "11s", -1, 0 },
+		{ "3", -1, 0 }, { "", -1, 0 }, { "ms", -1, 0 },
+		{ "3 ms", -1, 0 }, { "3msx", -1, 0 }, { "-3ms", -1, 0 },
+		{ "3m", -1, 0 }, { "999999999us", -1, 0 },
+	};
+	uint32_t us;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		us = 12345;
+		ck_assert_msg(conf_parse_usec(cases[i].s, &us) == cases[i].rc,
+		    "\"%s\"", cases[i].s);
+		if (cases[i].rc == 0)
+			ck_assert_uint_eq(us, cases[i].us);
+		else
+			ck_assert_uint_eq(us, 12345);
+	}
+}
+END_TEST
+
+START_TEST(test_dataplane)
+{
+	struct config *c = load_ok(IFACES);
+
+	/* unset: the priority is left as the daemon was started */
+	ck_assert(!c->dp.nice_set);
+	ck_assert_uint_eq(c->dp.busy_poll_us, 0);
+	conf_free(c);
+	c = load_ok(IFACES "dataplane: {nice: -20, busy-poll: 100ms}\n");
+	ck_assert(c->dp.nice_set);
+	ck_assert_int_eq(c->dp.nice, -20);
+	ck_assert_uint_eq(c->dp.busy_poll_us, 100000);
+	conf_free(c);
+	c = load_ok(IFACES "dataplane: {nice: 19, busy-poll: 0}\n");
+	ck_assert_int_eq(c->dp.nice, 19);
+	ck_assert_uint_eq(c->dp.busy_poll_us, 0);
+	conf_free(c);
+	c = load_ok(IFACES "dataplane:\n");
+	ck_assert(!c->dp.nice_set);
+	conf_free(c);
+	expect(IFACES "dataplane: {nice: 20, busy-poll: 101ms}\n",
+	    "t.yaml:8:19: nice 20 out of range in dataplane (expected "
+	    "-20..19)\n    dataplane: {nice: 20, busy-poll: 101ms}\n"
+	    "                      ^\n"
+	    "t.yaml:8:34: busy-poll 101ms out of range in dataplane "
+	    "(expected 0..100ms)\n"
+	    "    dataplane: {nice: 20, busy-poll: 101ms}\n"
+	    "                                     ^");
+}
+END_TEST
+
 START_TEST(test_parse_helpers)
 {
 	uint32_t s, a;
@@ -672,6 +732,8 @@ conf_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_seed_file);
+	tcase_add_test(tc, test_parse_usec);
+	tcase_add_test(tc, test_dataplane);
 	tcase_add_test(tc, test_rule_strings);
 	tcase_add_test(tc, test_rule_mappings);
 	tcase_add_test(tc, test_rule_export);
