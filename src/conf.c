@@ -261,6 +261,29 @@ conf_is_null(const yaml_node_t *n)
 }
 
 /*
+ * A section that must be a mapping, as "arp:" is. Return whether there is
+ * anything to walk: not when it is empty, nor (after an error naming
+ * @name, then @where) when it is something else.
+ */
+static bool
+conf_section(struct conf_ctx *ctx, const yaml_node_t *n, const char *name,
+    const char *where)
+{
+	if (conf_is_null(n))
+		return false;
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, n, "\"%s\" must be a mapping%s", name,
+		    where);
+		return false;
+	}
+	return true;
+}
+
+#define CONF_FOREACH_PAIR(p, n)						\
+	for ((p) = (n)->data.mapping.pairs.start;			\
+	    (p) < (n)->data.mapping.pairs.top; (p)++)
+
+/*
  * Check one key of a mapping against @keys. Return its index, or -1
  * after reporting an unknown or repeated key.
  */
@@ -691,8 +714,7 @@ conf_iface(struct conf_ctx *ctx, yaml_node_t *item, int num)
 	ifc->mtu = 1500;
 	ifc->loc.line = (int)item->start_mark.line + 1;
 	ifc->loc.col = (int)item->start_mark.column + 1;
-	for (p = item->data.mapping.pairs.start;
-	    p < item->data.mapping.pairs.top; p++) {
+	CONF_FOREACH_PAIR(p, item) {
 		k = conf_key(ctx, p, keys, where, &seen, &v);
 		if (k >= 0)
 			nodes[k] = v;
@@ -894,8 +916,7 @@ conf_route(struct conf_ctx *ctx, yaml_node_t *item, int num,
 	rt.iface = -1;
 	rt.loc.line = (int)item->start_mark.line + 1;
 	rt.loc.col = (int)item->start_mark.column + 1;
-	for (p = item->data.mapping.pairs.start;
-	    p < item->data.mapping.pairs.top; p++) {
+	CONF_FOREACH_PAIR(p, item) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			if ((s = conf_str(ctx, v, "dst", where)) == NULL) {
@@ -1050,15 +1071,9 @@ conf_timeouts(struct conf_ctx *ctx, yaml_node_t *n)
 	uint32_t seen = 0;
 	int k;
 
-	if (conf_is_null(n))
+	if (!conf_section(ctx, n, "timeouts", " in conntrack"))
 		return;
-	if (n->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, n, "\"timeouts\" must be a mapping in "
-		    "conntrack");
-		return;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		k = conf_key(ctx, p, keys, where, &seen, &v);
 		if (k < 0)
 			continue;
@@ -1079,14 +1094,9 @@ conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 	yaml_node_t *v;
 	uint32_t seen = 0;
 
-	if (conf_is_null(n))
+	if (!conf_section(ctx, n, "conntrack", ""))
 		return;
-	if (n->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, n, "\"conntrack\" must be a mapping");
-		return;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			conf_uint(ctx, v, "max", where, 1, 16777216,
@@ -1118,14 +1128,9 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 	yaml_node_t *v;
 	uint32_t seen = 0;
 
-	if (conf_is_null(n))
+	if (!conf_section(ctx, n, "arp", ""))
 		return;
-	if (n->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, n, "\"arp\" must be a mapping");
-		return;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			conf_uint(ctx, v, "max", where, 1, 1048576,
@@ -1151,14 +1156,9 @@ conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
 	yaml_node_t *v;
 	uint32_t seen = 0, u;
 
-	if (conf_is_null(n))
+	if (!conf_section(ctx, n, "dataplane", ""))
 		return;
-	if (n->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, n, "\"dataplane\" must be a mapping");
-		return;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			if (conf_int(ctx, v, "nice", where, -20, 19,
@@ -1197,14 +1197,9 @@ conf_control(struct conf_ctx *ctx, yaml_node_t *n)
 	uint32_t seen = 0;
 	const char *s;
 
-	if (conf_is_null(n))
+	if (!conf_section(ctx, n, "control", ""))
 		return;
-	if (n->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, n, "\"control\" must be a mapping");
-		return;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			if ((s = conf_str(ctx, v, "socket", where)) == NULL)
@@ -1321,8 +1316,7 @@ conf_log(struct conf_ctx *ctx, yaml_node_t *n)
 		conf_node_error(ctx, n, "\"log\" must be a mapping or a target");
 		return;
 	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	    p++) {
+	CONF_FOREACH_PAIR(p, n) {
 		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
 		case 0:
 			val = c->log_level;
@@ -1463,8 +1457,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		root = NULL;
 	}
 	if (root != NULL && root->type == YAML_MAPPING_NODE) {
-		for (p = root->data.mapping.pairs.start;
-		    p < root->data.mapping.pairs.top; p++) {
+		CONF_FOREACH_PAIR(p, root) {
 			k = conf_key(ctx, p, keys, "", &seen, &v);
 			if (k >= 0)
 				nodes[k] = v;
@@ -1599,8 +1592,7 @@ conf_check_tree(struct conf_ctx *ctx)
 		} else if (nd->type == YAML_MAPPING_NODE) {
 			yaml_node_pair_t *p;
 
-			for (p = nd->data.mapping.pairs.start;
-			    p < nd->data.mapping.pairs.top; p++) {
+			CONF_FOREACH_PAIR(p, nd) {
 				if (refs[p->key]++ == 1)
 					conf_node_error(ctx, conf_node(ctx,
 					    p->key), "YAML anchors and aliases "
