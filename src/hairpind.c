@@ -85,15 +85,6 @@ tap_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * The loop. With dataplane.busy-poll set, it keeps polling (epoll_wait
  * with no timeout) while frames came in within that time, and only then
@@ -109,7 +100,7 @@ main_loop(struct router *r)
 	for (;;) {
 		uint32_t spin = r->conf->dp.busy_poll_us;
 
-		if (spin != 0 && mono_us() - last_rx <= spin)
+		if (spin != 0 && router_now_us() - last_rx <= spin)
 			event_base_loop(r->base, EVLOOP_NONBLOCK);
 		else
 			event_base_loop(r->base, EVLOOP_ONCE);
@@ -119,7 +110,7 @@ main_loop(struct router *r)
 		if (rx_frames != seen) {
 			seen = rx_frames;
 			if (spin != 0)
-				last_rx = mono_us();
+				last_rx = router_now_us();
 		}
 	}
 }

@@ -57,12 +57,18 @@ drop_reason_name(enum drop_reason reason)
 }
 
 uint64_t
-router_now_ms(void)
+router_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+router_now_ms(void)
+{
+	return router_now_us() / 1000;
 }
 
 uint32_t

@@ -119,8 +119,9 @@ extern struct router *router;
 
 /* Clock for conntrack and fragments: monotonic seconds. */
 uint32_t router_now(void);
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds, and microseconds (the busy-poll window). */
 uint64_t router_now_ms(void);
+uint64_t router_now_us(void);
 
 /**
  * router_input() - the whole path of one frame received on @ifidx.
