@@ -40,10 +40,12 @@ cpu_share() {
 	echo $(((c1 - c0) * 100 * 1000000000 / HZ / (t1 - t0 + 1)))
 }
 
-# pinger SECS: a ping every 2 ms through masquerade; prints the loss line.
+# pinger SECS: a ping every 2 ms through masquerade for about SECS, into
+# ping.out. A count, not a deadline (-w), so that ping waits for the last
+# replies instead of counting the ones in flight at the deadline as lost.
 pinger() {
-	timeout -k 1 $(($1 + 5)) ip netns exec "$C" ping -n -q -i 0.002 \
-	    -w "$1" -W 1 2.2.2.2 >"$T_TMP/ping.out" 2>&1
+	timeout -k 1 $(($1 * 2 + 5)) ip netns exec "$C" ping -n -q -i 0.002 \
+	    -c $(($1 * 500)) -W 1 2.2.2.2 >"$T_TMP/ping.out" 2>&1
 }
 
 ping_loss() {
