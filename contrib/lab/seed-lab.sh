@@ -164,7 +164,7 @@ cmd_down() {
 
 cmd_up() {
 	local sock rule
-	[ "$(id -u)" = 0 ] || die "run me as root (sudo $0)"
+	[ "$(id -u)" = 0 ] || die "run me as root"
 	hp_install_deps || die "could not install the dependencies"
 	lab_init hp || exit 1
 	if [ -d "$LAB_STATE" ] || lab_ns_exists "$LAB_NS_ISP"; then
@@ -266,7 +266,7 @@ EOF
 		else
 			say "  ip netns exec hp-rtr nft list ruleset"
 		fi
-		say "Tear it down with: sudo ${0#"$TOP"/} down"
+		say "Tear it down with: ${0#"$TOP"/} down"
 	fi
 	trap - INT TERM
 	[ "$FAILED" = 0 ]
