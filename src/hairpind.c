@@ -216,8 +216,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	conf_errors_free(&errs);
+	for (i = 0; i < conf->nnotes; i++)
+		fprintf(stderr, "%s\n", conf->notes[i]);
 	if (check_only) {
 		printf("configuration ok\n");
+		if (conf->summary != NULL)
+			printf("%s\n", conf->summary);
 		conf_free(conf);
 		return 0;
 	}
