@@ -241,6 +241,7 @@ addrlist_set_max(uint32_t max)
 		return;
 	/* Rehash what fits; the rest is dropped as if expired. */
 	addrlist_alloc();
+	al_sweep = 0;
 	al_cnt.dynamic = 0;
 	for (i = 0; i < oldcap; i++) {
 		uint32_t j;
@@ -322,20 +323,25 @@ addrlist_add(uint16_t id, uint32_t addr, uint32_t timeout_s, bool keep,
 void
 addrlist_expire(uint64_t now_ms, unsigned int budget)
 {
-	uint32_t scanned = 0;
+	uint32_t visited = 0, removed = 0;
 
 	if (al_tab == NULL || al_cnt.dynamic == 0)
 		return;
-	/* A budget of slots, so a big idle table costs little per tick. */
-	while (scanned++ < budget * 16 && scanned <= al_cap) {
-		struct addrlist_dyn *d = &al_tab[al_sweep & (al_cap - 1)];
+	/*
+	 * A budget of removals and of slots looked at, so a big idle table
+	 * costs little per tick; the sweep goes on where it stopped.
+	 */
+	while (visited < al_cap && visited < budget * 16 && removed < budget) {
+		struct addrlist_dyn *d = &al_tab[al_sweep];
 
 		if (d->key != 0 && d->expires_ms <= now_ms) {
 			addrlist_dyn_del(d);	/* may shift a later one here */
 			al_cnt.expired++;
+			removed++;
 			continue;
 		}
 		al_sweep = (al_sweep + 1) & (al_cap - 1);
+		visited++;
 	}
 }
 

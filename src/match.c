@@ -77,7 +77,8 @@ mp_range(const char *s, uint64_t max, uint64_t *lo, uint64_t *hi,
 	}
 	rc = scaled ? mp_scaled(dash + 1, strlen(dash + 1), hi) :
 	    mp_uint(dash + 1, strlen(dash + 1), max, hi);
-	if (rc < 0 || *hi > max || *hi < *lo)
+	/* N-0 is "N or more" where RouterOS allows it (connection-bytes) */
+	if (rc < 0 || *hi > max || (*hi < *lo && !(scaled && *hi == 0)))
 		return -1;
 	return 0;
 }

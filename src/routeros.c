@@ -1717,7 +1717,10 @@ ros_rule_text(const struct ruleset *rs, const struct rule *r)
 	if (r->action == RULE_REJECT)
 		ros_sb_add(&sb, " reject-with=%s",
 		    ros_reject_names[r->reject_with]);
-	switch (r->action) {
+	switch (r->mark_name == NULL && (r->action == RULE_MARK_CONN ||
+	    r->action == RULE_MARK_PACKET || r->action == RULE_MARK_ROUTING ||
+	    r->action == RULE_ADD_SRC || r->action == RULE_ADD_DST) ?
+	    RULE_ACCEPT : r->action) {
 	case RULE_MARK_CONN:
 		ros_sb_text(&sb, "new-connection-mark", r->mark_name);
 		break;
