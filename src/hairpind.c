@@ -251,14 +251,7 @@ main(int argc, char *argv[])
 			exit(3);
 		}
 	}
-	r->routes = route_build(conf);
-	router_conf_derive(r);
-	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
-	router_ct_attach(r);
-	r->np = natport_create();
-	r->frag = frag_create(conf->limits.frag_max_bytes,
-	    conf->limits.frag_timeout);
-	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+	router_init(r, conf);
 
 	/* before the privilege drop: a nice below 0 needs CAP_SYS_NICE */
 	if (conf->dp.nice_set)

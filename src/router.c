@@ -1021,6 +1021,7 @@ router_tick(struct router *r)
 {
 	uint64_t now = router_now_ms();
 
+	addrlist_expire(now, 256);
 	while (held_count > 0 && now >= held[held_head].due_ms) {
 		held_answer(r, &held[held_head]);
 		held_head = (held_head + 1) % SYN_HOLD_MAX;
@@ -1617,6 +1618,20 @@ void
 router_ct_attach(struct router *r)
 {
 	ct_set_event_cb(r->ct, ct_event_cb, r);
+}
+
+void
+router_init(struct router *r, struct config *conf)
+{
+	r->conf = conf;
+	r->routes = route_build(conf);
+	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
+	router_ct_attach(r);
+	r->np = natport_create();
+	r->frag = frag_create(conf->limits.frag_max_bytes,
+	    conf->limits.frag_timeout);
+	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+	router_conf_derive(r);
 }
 
 /* --- reload ----------------------------------------------------------------- */

@@ -159,12 +159,22 @@ void router_conf_derive(struct router *r);
 
 /*
  * router_tick() - housekeeping a few times a second: unsolicited SYNs held
- * for RFC 5382 REQ-4 get their answer when due.
+ * for RFC 5382 REQ-4 get their answer when due; expired dynamic
+ * address-list entries go.
  */
 void router_tick(struct router *r);
 
 /* router_ct_attach() - route conntrack events to NAT and control. */
 void router_ct_attach(struct router *r);
+
+/**
+ * router_init() - the one constructor of a router's tables for @conf:
+ * routes, conntrack (with its events attached), NAT ports, fragments,
+ * neighbours, then what is derived from the rules. The daemon, the test
+ * harnesses and the fuzzers all build a router with it; the interfaces
+ * (r->ifaces, r->nifaces) are set up by the caller first.
+ */
+void router_init(struct router *r, struct config *conf);
 
 /*
  * router_set_nice() - run the process at dataplane.nice. Lowering it

@@ -1270,7 +1270,8 @@ START_TEST(test_binary_junk)
 	a = req(c, "st\xc3\xa4tus");
 	ck_assert_str_eq(err_text(a), "unknown command \"st\xc3\xa4tus\" "
 	    "(expected status, interfaces, routes, neighbors, rules, "
-	    "conntrack, reload, events, trace or metrics)");
+	    "address-lists, interface-lists, conntrack, reload, events, "
+	    "trace or metrics)");
 	json_decref(a);
 	a = req(c, "status now");
 	ck_assert_str_eq(err_text(a), "status: unexpected argument \"now\"");
