@@ -410,14 +410,14 @@ interfaces:
   - { name: blue, tap: blue0, netns: hp-blue, addresses: [10.2.0.1/24] }
 nat:
   - chain=srcnat out-interface=blue action=masquerade
-control: { socket: /run/hairpind/edge/hairpind.sock }
+control: { socket: /run/hairpind-edge/hairpind.sock }
 user: hairpind
 EOF
 if in_ct systemctl start hairpind@edge.service &&
-    in_ct test -S /run/hairpind/edge/hairpind.sock &&
-    in_ct hairpinctl -s /run/hairpind/edge/hairpind.sock status >/dev/null &&
+    in_ct test -S /run/hairpind-edge/hairpind.sock &&
+    in_ct hairpinctl -s /run/hairpind-edge/hairpind.sock status >/dev/null &&
     in_ct systemctl reload hairpind@edge.service; then
-	ok "hairpind@edge: active, socket in /run/hairpind/edge, reload ok"
+	ok "hairpind@edge: active, socket in /run/hairpind-edge, reload ok"
 else
 	fail "hairpind@edge: $(prop hairpind@edge.service ActiveState)"
 	in_ct journalctl -q --no-pager -u hairpind@edge -u hairpind-netns@edge -n 20
@@ -427,8 +427,18 @@ in_ct systemd-run -q --unit=hp-web-blue ip netns exec hp-blue \
 saw=$(fetch hp-red http://10.2.0.2/cgi-bin/ip)
 [ "$saw" = 10.2.0.1 ] && ok "hairpind@edge: red -> blue masqueraded ($saw)" ||
     fail "hairpind@edge: red -> blue: server saw '$saw'"
+# Another unit's runtime directory /run/hairpind coming and going leaves
+# the instance's /run/hairpind-edge alone.
+in_ct systemctl start hairpind-lab.service
+in_ct systemctl stop hairpind-lab.service
+if in_ct test -S /run/hairpind-edge/hairpind.sock &&
+    in_ct hairpinctl -s /run/hairpind-edge/hairpind.sock status >/dev/null; then
+	ok "hairpind@edge: its socket outlives hairpind-lab's start and stop"
+else
+	fail "hairpind@edge: socket gone after hairpind-lab stopped"
+fi
 in_ct systemctl stop hairpind@edge.service
-if ! ct_exists /run/hairpind/edge && ! ct_exists /run/netns/hp-red; then
+if ! ct_exists /run/hairpind-edge && ! ct_exists /run/netns/hp-red; then
 	ok "hairpind@edge stopped: runtime directory and namespaces gone"
 else
 	fail "hairpind@edge stop left $(in_ct ls /run/hairpind /run/netns 2>&1 | tr '\n' ' ')"
