@@ -48,6 +48,7 @@ skip() {
 hp_install_deps "${HP_NSPAWN_DEPS[@]}" </dev/null || exit 1
 command -v systemd-nspawn >/dev/null || skip "no systemd-nspawn"
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
 		[ -n "$CPID" ] && in_ct systemctl poweroff >/dev/null 2>&1
@@ -94,7 +95,9 @@ else
 		echo "nspawn: FAIL: dpkg-buildpackage" >&2
 		exit 1
 	fi
-	DEB=$(ls "$WORK"/src/hairpind_*_*.deb | grep -v dbgsym | head -n1)
+	for DEB in "$WORK"/src/hairpind_*_*.deb; do
+		case $DEB in *dbgsym*) ;; *) break ;; esac
+	done
 	ok "built $(basename "$DEB")"
 	if lintian --fail-on error "$WORK"/src/hairpind_*.changes \
 	    >"$WORK/lintian.log" 2>&1; then
@@ -255,8 +258,8 @@ in_ct systemd-run -q --unit=hp-web-isp ip netns exec hp-isp \
     busybox httpd -f -p 1.1.1.254:8080 -h /srv/www
 # fetch NS URL: what the server saw as the client's address.
 fetch() {
-	local i out
-	for i in 1 2 3 4 5; do
+	local out
+	for _ in 1 2 3 4 5; do
 		out=$(in_ct ip netns exec "$1" curl -s -m 3 "$2") && {
 			echo "$out"
 			return 0
@@ -289,8 +292,11 @@ flows() {
 }
 flows start
 n=$(in_ct hairpinctl -j conntrack | grep -o '"protocol"' | wc -l)
-[ "$n" -ge 1 ] && ok "hairpinctl conntrack: $n entries" ||
-    fail "hairpinctl conntrack: $n entries"
+if [ "$n" -ge 1 ]; then
+	ok "hairpinctl conntrack: $n entries"
+else
+	fail "hairpinctl conntrack: $n entries"
+fi
 
 # --- 7. reload with user: set ------------------------------------------------
 rules() { in_ct hairpinctl -j rules | grep -o '"chain"' | wc -l; }
@@ -365,8 +371,11 @@ flows "after kill -9"
 # --- 11. stop removes the socket, the TAPs and the namespaces --------------
 # (the container's /run is its own tmpfs: look from inside)
 ct_exists() { in_ct test -e "$1"; }
-ct_exists /run/hairpind/hairpind.sock && ok "the socket exists while running" ||
-    fail "no /run/hairpind/hairpind.sock while running"
+if ct_exists /run/hairpind/hairpind.sock; then
+	ok "the socket exists while running"
+else
+	fail "no /run/hairpind/hairpind.sock while running"
+fi
 in_ct systemctl stop hairpind-lab.service
 if ! ct_exists /run/hairpind/hairpind.sock && ! ct_exists /run/netns/hp-isp &&
     ! ct_exists /run/netns/hp-lan &&
@@ -425,8 +434,11 @@ fi
 in_ct systemd-run -q --unit=hp-web-blue ip netns exec hp-blue \
     busybox httpd -f -p 10.2.0.2:80 -h /srv/www
 saw=$(fetch hp-red http://10.2.0.2/cgi-bin/ip)
-[ "$saw" = 10.2.0.1 ] && ok "hairpind@edge: red -> blue masqueraded ($saw)" ||
-    fail "hairpind@edge: red -> blue: server saw '$saw'"
+if [ "$saw" = 10.2.0.1 ]; then
+	ok "hairpind@edge: red -> blue masqueraded ($saw)"
+else
+	fail "hairpind@edge: red -> blue: server saw '$saw'"
+fi
 # Another unit's runtime directory /run/hairpind coming and going leaves
 # the instance's /run/hairpind-edge alone.
 in_ct systemctl start hairpind-lab.service
