@@ -11,7 +11,8 @@
 #   tests/systemd/nspawn.sh            (as root; CI runs it from .ci/run)
 #
 # HP_CI_CACHE (default /var/cache/hairpind-ci) keeps the debootstrapped
-# tree between runs; HP_DEB=FILE tests that package instead of building one.
+# tree between runs; HP_DEB=FILE tests that package instead of building one;
+# HP_KEEP=1 keeps the work directory (package, container tree, logs).
 # Exit 77 (skip) only when not root or when nspawn cannot run a container
 # on this machine at all.
 
@@ -89,7 +90,12 @@ else
 	    --exclude=./configure --exclude=./config.status \
 	    --exclude=./config.h --exclude=./Makefile -cf - . |
 	    tar -C "$WORK/src/hairpind" -xf - || exit 1
-	if ! (cd "$WORK/src/hairpind" && timeout 900 dpkg-buildpackage -us -uc -b \
+	# nocheck: the unit tests the package build runs are make check's,
+	# which ran before this (HP_DEB_CHECK=1 runs them here too).
+	opts=${DEB_BUILD_OPTIONS:-}
+	[ "${HP_DEB_CHECK:-0}" = 1 ] || opts="nocheck $opts"
+	if ! (cd "$WORK/src/hairpind" && DEB_BUILD_OPTIONS=$opts \
+	    timeout 900 dpkg-buildpackage -us -uc -b \
 	    >"$WORK/src/build.log" 2>&1 </dev/null); then
 		tail -n 60 "$WORK/src/build.log"
 		echo "nspawn: FAIL: dpkg-buildpackage" >&2
