@@ -144,7 +144,7 @@ fail() {
 if [ $# -gt 0 ]; then
 	files=$(for n in "$@"; do echo "${n%.yaml}.yaml"; done)
 else
-	files=$(ls ./*.yaml | sed 's|^\./||')
+	files=$(for f in ./*.yaml; do [ -e "$f" ] && echo "${f#./}"; done)
 fi
 [ -n "$files" ] || { echo "FAIL: no tests/routeros/*.yaml"; exit 1; }
 

@@ -13,6 +13,7 @@
 # `hairpinctl reload` the dynamic entries are still there with their
 # time left, 2.2.2.2 is still blocked and the other source still is not.
 
+# shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
 
 ros_need_hairpind

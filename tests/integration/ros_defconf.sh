@@ -14,6 +14,7 @@
 # outside is counted and dropped by "drop invalid"; interface-lists,
 # address-lists and rules per SPEC 9.
 
+# shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
 
 ros_need_hairpind

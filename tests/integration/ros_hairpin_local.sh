@@ -15,6 +15,7 @@
 # (it is local), with B it is not, while B forwards anything arriving on
 # the WAN for port 80 whatever its destination.
 
+# shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
 
 ros_need_hairpind

@@ -14,6 +14,7 @@
 #     MSS of at most 1452 and the download completes.
 #  2. The same with the older fixed form `new-mss=1452 tcp-mss=1453-65535`.
 
+# shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
 
 ros_need_hairpind
@@ -161,11 +162,11 @@ sniff_syns 1
 read -r rc size < <(fetch 20)
 sniff_stop
 assert_eq "clamp-to-pmtu: the 2 MB download completes" "0 $BIG" "$rc $size"
-m=$(syn_mss 1)
-if [ -n "$m" ] && [ "$m" -le 1452 ]; then
-	t_pass "clamp-to-pmtu: the server sees MSS $m (<= 1452)"
+mss=$(syn_mss 1)
+if [ -n "$mss" ] && [ "$mss" -le 1452 ]; then
+	t_pass "clamp-to-pmtu: the server sees MSS $mss (<= 1452)"
 else
-	t_fail "clamp-to-pmtu: the server sees MSS <= 1452" "got: ${m:-no SYN seen}"
+	t_fail "clamp-to-pmtu: the server sees MSS <= 1452" "got: ${mss:-no SYN seen}"
 fi
 n=$(rule_counter mangle forward "change-mss")
 if [ "$n" -ge 1 ] 2>/dev/null; then

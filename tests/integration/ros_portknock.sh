@@ -12,6 +12,7 @@
 # port then opens for that source only, and a knock1 entry that timed out
 # no longer counts.
 
+# shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
 
 ros_need_hairpind
