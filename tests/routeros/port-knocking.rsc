@@ -3,9 +3,9 @@
 #
 # The manual's port knocking, on a defconf-style router: a TCP packet to
 # port 888 puts the source in list 888 for 30 s; from there a packet to
-# 555 puts it in list 555; from there a packet to 999 puts it in
-# "secured" for 30 minutes, and only secured sources reach SSH (on the
-# router, and forwarded to a LAN server on 2222).
+# 555 puts it in list 555; from there a packet to 222 puts it in
+# "secured" for 30 minutes, and secured sources may reach the router from
+# the WAN, and SSH forwarded to a LAN server on 2222.
 /interface list
 add comment=defconf name=WAN
 add comment=defconf name=LAN
@@ -24,10 +24,9 @@ add action=add-src-to-address-list address-list=555 address-list-timeout=30s \
     chain=input dst-port=555 in-interface-list=WAN protocol=tcp \
     src-address-list=888
 add action=add-src-to-address-list address-list=secured \
-    address-list-timeout=30m chain=input dst-port=999 in-interface-list=WAN \
+    address-list-timeout=30m chain=input dst-port=222 in-interface-list=WAN \
     protocol=tcp src-address-list=555
-add action=accept chain=input dst-port=22 in-interface-list=WAN protocol=tcp \
-    src-address-list=secured
+add action=accept chain=input in-interface-list=WAN src-address-list=secured
 add action=accept chain=input comment="defconf: accept ICMP" protocol=icmp
 add action=drop chain=input comment="defconf: drop all not coming from LAN" \
     in-interface-list=!LAN
