@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# The manual's port knocking, end to end: an SSH-like TCP service on the
-# LAN server (192.168.1.2:22, a banner server) is published on 1.1.1.1:22
-# by dst-nat, but the forward chain lets only sources in the address list
-# "allowed" through. A TCP packet to the router's port 888 puts the
-# source in "knock1" for 5 s (add-src-to-address-list with
-# address-list-timeout); a packet to 555 from a source in knock1 puts it
-# in "allowed" for 10 minutes. Checked: closed before knocking, the wrong
-# order does not open it, knock1 then allowed show up in
-# `hairpinctl address-lists` as dynamic entries with their time left, the
-# port then opens for that source only, and a knock1 entry that timed out
-# no longer counts.
+# The manual's port knocking (help.mikrotik.com "Port knocking"), end to
+# end: knock on the router's TCP port 888 (source into address list 888),
+# then 555 (only from list 888: into list 555), then 222 (only from 555:
+# into "secured" for 30 minutes); the manual's final rule accepts input
+# from the WAN for secured sources, and here also the forward chain lets
+# secured sources reach an SSH-like banner server on the LAN
+# (192.168.1.2:22) that dst-nat publishes on 1.1.1.1:22. One deviation
+# from the manual: list 888 lives 5 s instead of 30 s, so that its expiry
+# is checked quickly. Checked: closed before knocking (both the router
+# and the forwarded port), the wrong order opens nothing, each list shows
+# the source in `hairpinctl address-lists` as a dynamic entry with its
+# time left, then both open for that source only, and a first knock that
+# timed out no longer counts.
 
 # shellcheck source=tests/integration/ros-lib.sh
 . "$(dirname "$0")/ros-lib.sh"
@@ -36,12 +38,15 @@ add action=accept chain=input comment=\
     established,related,untracked
 add action=drop chain=input comment="defconf: drop invalid" connection-state=\
     invalid
-add action=add-src-to-address-list address-list=knock1 address-list-timeout=5s \
-    chain=input comment="knock 1" dst-port=888 in-interface-list=WAN \
-    protocol=tcp
-add action=add-src-to-address-list address-list=allowed address-list-timeout=\
-    10m chain=input comment="knock 2" dst-port=555 in-interface-list=WAN \
-    protocol=tcp src-address-list=knock1
+add action=add-src-to-address-list address-list=888 address-list-timeout=5s \
+    chain=input dst-port=888 in-interface-list=WAN protocol=tcp
+add action=add-src-to-address-list address-list=555 address-list-timeout=30s \
+    chain=input dst-port=555 in-interface-list=WAN protocol=tcp \
+    src-address-list=888
+add action=add-src-to-address-list address-list=secured \
+    address-list-timeout=30m chain=input dst-port=222 in-interface-list=WAN \
+    protocol=tcp src-address-list=555
+add action=accept chain=input in-interface-list=WAN src-address-list=secured
 add action=accept chain=input comment="defconf: accept ICMP" protocol=icmp
 add action=drop chain=input comment="defconf: drop all not coming from LAN" \
     in-interface-list=!LAN
@@ -52,7 +57,7 @@ add action=drop chain=forward comment="defconf: drop invalid" \
     connection-state=invalid
 add action=accept chain=forward comment="SSH for knockers" \
     connection-nat-state=dstnat dst-port=22 protocol=tcp src-address-list=\
-    allowed
+    secured
 add action=drop chain=forward comment="everything else from the WAN" \
     connection-state=new in-interface-list=WAN
 /ip firewall nat
@@ -85,30 +90,42 @@ knock() {
 	    --dst "1.1.1.1:$2" --timeout 0.5 >/dev/null
 }
 
+# router_from SRC: one connection to the router's closed port 1.1.1.1:8291.
+router_from() {
+	ip netns exec "$I" "${ROSTOOL[@]}" connect --src "$1" --dst 1.1.1.1:8291 \
+	    --timeout 2
+}
+
 T_OUT=$(ssh_from 2.2.2.2)
 assert_eq "before knocking: 2.2.2.2 -> 1.1.1.1:22 gets no answer" timeout \
     "$T_OUT"
-assert_eq "... and address list 'allowed' has no 2.2.2.2" none \
-    "$(addrlist_entry allowed 2.2.2.2)"
+T_OUT=$(router_from 2.2.2.2)
+assert_eq "before knocking: 2.2.2.2 -> the router 1.1.1.1:8291 gets no answer" \
+    timeout "$T_OUT"
+assert_eq "... and address list 'secured' has no 2.2.2.2" none \
+    "$(addrlist_entry secured 2.2.2.2)"
 
-# The wrong order: 555 first (not in knock1 yet) opens nothing.
+# The wrong order: 555 and 222 before 888 open nothing.
 knock 2.2.2.2 555
-assert_eq "knock 555 alone: 2.2.2.2 not in 'allowed'" none \
-    "$(addrlist_entry allowed 2.2.2.2)"
+knock 2.2.2.2 222
+assert_eq "knocks 555, 222 without 888: 2.2.2.2 not in list 555" none \
+    "$(addrlist_entry 555 2.2.2.2)"
+assert_eq "... nor in 'secured'" none "$(addrlist_entry secured 2.2.2.2)"
 T_OUT=$(ssh_from 2.2.2.2)
 assert_eq "... and 1.1.1.1:22 still gets no answer" timeout "$T_OUT"
 
 # The right order.
 knock 2.2.2.2 888
-e=$(addrlist_entry knock1 2.2.2.2)
-assert_timeout "knock 888: address-lists list=knock1 has 2.2.2.2, dynamic, <= 5 s left" \
-    "$e" 0 5
+assert_timeout "knock 888: address-lists list=888 has 2.2.2.2, dynamic, <= 5 s left" \
+    "$(addrlist_entry 888 2.2.2.2)" 0 5
 knock 2.2.2.2 555
-e=$(addrlist_entry allowed 2.2.2.2)
-assert_timeout "knock 555 from knock1: 'allowed' has 2.2.2.2, dynamic, ~10 min left" \
-    "$e" 540 600
+assert_timeout "knock 555 from list 888: list 555 has 2.2.2.2, <= 30 s left" \
+    "$(addrlist_entry 555 2.2.2.2)" 20 30
+knock 2.2.2.2 222
+assert_timeout "knock 222 from list 555: 'secured' has 2.2.2.2, ~30 min left" \
+    "$(addrlist_entry secured 2.2.2.2)" 1740 1800
 ctl address-lists >"$T_TMP/al.all" 2>&1
-T_OUT=$("${ROSTOOL[@]}" rows "$T_TMP/al.all" list=allowed address=2.2.2.2)
+T_OUT=$("${ROSTOOL[@]}" rows "$T_TMP/al.all" list=secured address=2.2.2.2)
 assert_match "address-lists (every list) shows the same entry" '"dynamic": true' \
     "$T_OUT"
 
@@ -118,28 +135,35 @@ assert_match "after knocking: 2.2.2.2 -> 1.1.1.1:22 gets the server's banner" \
 T_OUT=$(ssh_from 2.2.2.2)
 assert_match "... every time (a second connection)" '^banner: SSH-2\.0-hp ' \
     "$T_OUT"
+T_OUT=$(router_from 2.2.2.2)
+assert_eq "after knocking: the router's input accepts 2.2.2.2 (port 8291 refused at once)" \
+    refused "$T_OUT"
 T_OUT=$(ssh_from 1.1.1.254)
 assert_eq "another source (1.1.1.254) that did not knock: no answer" timeout \
     "$T_OUT"
-t_run "$HAIRPINCTL" -s "$T_SOCK" address-lists list=allowed
-assert_match "hairpinctl address-lists list=allowed (table) lists 2.2.2.2" \
-    'allowed +.*2\.2\.2\.2' "$T_OUT"
+T_OUT=$(router_from 1.1.1.254)
+assert_eq "... not from the router either" timeout "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" address-lists list=secured
+assert_match "hairpinctl address-lists list=secured (table) lists 2.2.2.2" \
+    'secured +.*2\.2\.2\.2' "$T_OUT"
 
-# A knock1 entry that timed out: 888, wait past 5 s, 555 opens nothing.
+# A first knock that timed out: 888, wait past 5 s, 555 and 222 open
+# nothing.
 knock 198.51.100.1 888
-assert_timeout "198.51.100.1 knocks 888: in knock1" \
-    "$(addrlist_entry knock1 198.51.100.1)" 0 5
+assert_timeout "198.51.100.1 knocks 888: in list 888" \
+    "$(addrlist_entry 888 198.51.100.1)" 0 5
 sleep 6.5
-assert_eq "6.5 s later the knock1 entry is gone (timeout 5 s)" none \
-    "$(addrlist_entry knock1 198.51.100.1)"
+assert_eq "6.5 s later its list 888 entry is gone (timeout 5 s)" none \
+    "$(addrlist_entry 888 198.51.100.1)"
 knock 198.51.100.1 555
-assert_eq "555 after knock1 expired: 198.51.100.1 not in 'allowed'" none \
-    "$(addrlist_entry allowed 198.51.100.1)"
+knock 198.51.100.1 222
+assert_eq "555, 222 after 888 expired: 198.51.100.1 not in 'secured'" none \
+    "$(addrlist_entry secured 198.51.100.1)"
 T_OUT=$(ssh_from 198.51.100.1)
 assert_eq "... and 198.51.100.1 -> 1.1.1.1:22 gets no answer" timeout \
     "$T_OUT"
 T_OUT=$(ssh_from 2.2.2.2)
-assert_match "2.2.2.2 (allowed for 10 min) still gets through" \
+assert_match "2.2.2.2 (secured for 30 min) still gets through" \
     '^banner: SSH-2\.0-hp ' "$T_OUT"
 assert_eq "the server saw connections only from 2.2.2.2" 2.2.2.2 \
     "$(cut -d: -f1 "$T_TMP/ssh-srv.log" | sort -u | tr '\n' ' ' | sed 's/ $//')"
