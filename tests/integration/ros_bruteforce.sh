@@ -94,12 +94,12 @@ for n in 1 2 3 4; do
 	    "$(addrlist_entry ssh_blacklist 2.2.2.2)" 863000 864000 ;;
 	esac
 done
-d0=$(rule_counter filter forward "ssh brute downstream")
+d0=$(rule_counter filter forward "src-address-list=ssh_blacklist")
 for n in 5 6; do
 	T_OUT=$(ssh_from 2.2.2.2)
 	assert_eq "2.2.2.2 connection $n: blocked (no answer)" timeout "$T_OUT"
 done
-d1=$(rule_counter filter forward "ssh brute downstream")
+d1=$(rule_counter filter forward "src-address-list=ssh_blacklist")
 if [ "$d0" -ge 0 ] && [ $((d1 - d0)) -ge 2 ]; then
 	t_pass "the blacklist drop rule counted the blocked SYNs ($d0 -> $d1)"
 else

@@ -135,7 +135,7 @@ assert_match "2.2.2.2 -> 1.1.1.1:80 reaches the server (dst-nat, connection-nat-
 assert_eq "... which sees 2.2.2.2" 2.2.2.2 "$(t_saw "$T_OUT")"
 
 # --- fasttrack ------------------------------------------------------------
-FT='action=fasttrack-connection'
+FT=fasttrack-connection
 # One paced download from the LAN: ~1 MB at 250 kB/s, so that it is still
 # open while we look at its conntrack entry.
 download() {
@@ -144,7 +144,7 @@ download() {
 	    >"$T_TMP/dl.$1" 2>&1
 }
 ft0=$(rule_counter filter forward "$FT")
-mg0=$(rule_counter mangle forward "count forwarded packets")
+mg0=$(rule_counter mangle forward "passthrough")
 rx0=$(rx_packets)
 download 1 &
 DL=$!
@@ -168,7 +168,7 @@ wait "$DL"
 assert_eq "the fasttracked download completes (1000000 bytes)" 1000000 \
     "$(cat "$T_TMP/dl.1")"
 ft1=$(rule_counter filter forward "$FT")
-mg1=$(rule_counter mangle forward "count forwarded packets")
+mg1=$(rule_counter mangle forward "passthrough")
 rx1=$(rx_packets)
 t_note "fasttrack rule $ft0 -> $ft1, mangle forward $mg0 -> $mg1, packets received by hairpind $rx0 -> $rx1"
 if [ "$ft0" -ge 0 ] && [ "$ft1" -gt "$ft0" ]; then
