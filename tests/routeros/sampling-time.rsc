@@ -16,7 +16,9 @@ add address=192.168.1.30-192.168.1.39 comment="kids' devices" list=kids
 add action=accept chain=forward connection-state=established,related
 add action=drop chain=forward connection-state=invalid
 add action=drop chain=forward comment="school nights" src-address-list=kids \
-    time=22h-7h,sun,mon,tue,wed,thu
+    time=22h-23h59m59s,sun,mon,tue,wed,thu
+add action=drop chain=forward comment="... and the early morning" \
+    src-address-list=kids time=0s-7h,mon,tue,wed,thu,fri
 add action=drop chain=forward comment="lunch break, weekdays" src-address-list=\
     kids time=12:00:00-13:00:00,mon,tue,wed,thu,fri
 add action=log chain=forward comment="sample one in a hundred" log-prefix=\
