@@ -4,8 +4,8 @@
 # model = 951Ui-2HnD
 # serial number = 6433058B1A2C
 #
-# `/ip firewall export verbose` plus the addresses, routes and lists of
-# the same router (`/ip address export verbose` ...): every property is
+# `export verbose` of the sections hairpind models (interface lists,
+# addresses, routes, address list, filter, nat): every property is
 # printed, set ones as key=value and unset matchers as !key. v6 prints
 # the old matchers too (!p2p, !hotspot, !layer7-protocol): an unset
 # matcher asks nothing of hairpind, whether it implements it or not.
@@ -25,14 +25,6 @@ add check-gateway=ping disabled=no distance=1 dst-address=0.0.0.0/0 \
 /ip firewall address-list
 add address=192.168.1.0/24 disabled=no list=trusted
 add address=203.0.113.0/24 comment="office VPN peers" disabled=no list=trusted
-/ip firewall connection tracking
-set enabled=auto generic-timeout=10m icmp-timeout=10s loose-tcp-tracking=yes \
-    tcp-close-timeout=10s tcp-close-wait-timeout=10s \
-    tcp-established-timeout=1d tcp-fin-wait-timeout=10s \
-    tcp-last-ack-timeout=10s tcp-max-retrans-timeout=5m \
-    tcp-syn-received-timeout=5s tcp-syn-sent-timeout=5s \
-    tcp-time-wait-timeout=10s tcp-unacked-timeout=5m udp-stream-timeout=3m \
-    udp-timeout=10s
 /ip firewall filter
 add action=accept chain=input comment="accept established,related" \
     !connection-bytes !connection-limit !connection-mark \
@@ -171,13 +163,3 @@ add action=dst-nat chain=dstnat !connection-bytes !connection-limit \
     protocol=tcp !psd !random !routing-mark !routing-table !src-address \
     !src-address-list !src-address-type !src-mac-address !src-port !tcp-flags \
     !tcp-mss !time to-addresses=192.168.1.2 to-ports=80 !ttl
-/ip firewall service-port
-set ftp disabled=no ports=21
-set tftp disabled=no ports=69
-set irc disabled=no ports=6667
-set h323 disabled=no
-set sip disabled=yes ports=5060,5061 sip-direct-media=yes sip-timeout=1h
-set pptp disabled=no
-set udplite disabled=no
-set dccp disabled=no
-set sctp disabled=no

@@ -6,7 +6,8 @@
 #
 # A home router's export where most sections are outside hairpind's
 # model: each is skipped with one note, and the few modelled sections in
-# between (interface lists, address, firewall) still load.
+# between (interface lists, address, firewall) still load. Among them the
+# firewall's own unmodelled menus, connection tracking and service-port.
 /interface bridge
 add admin-mac=48:A9:8A:4C:21:08 auto-mac=no comment=defconf name=bridge
 /interface ethernet
@@ -47,11 +48,29 @@ add disabled=no interface=ether1
 add address=192.168.1.2 mac-address=02:00:00:00:01:02 server=lan
 /ip dhcp-server network
 add address=192.168.1.0/24 dns-server=192.168.1.1 gateway=192.168.1.1
+/ip firewall connection tracking
+set enabled=auto generic-timeout=10m icmp-timeout=10s loose-tcp-tracking=yes \
+    tcp-close-timeout=10s tcp-close-wait-timeout=10s \
+    tcp-established-timeout=1d tcp-fin-wait-timeout=10s \
+    tcp-last-ack-timeout=10s tcp-max-retrans-timeout=5m \
+    tcp-syn-received-timeout=5s tcp-syn-sent-timeout=5s \
+    tcp-time-wait-timeout=10s tcp-unacked-timeout=5m udp-stream-timeout=3m \
+    udp-timeout=10s
 /ip firewall filter
 add action=accept chain=input connection-state=established,related
 add action=drop chain=input in-interface-list=WAN
 /ip firewall nat
 add action=masquerade chain=srcnat out-interface-list=WAN
+/ip firewall service-port
+set ftp disabled=no ports=21
+set tftp disabled=no ports=69
+set irc disabled=no ports=6667
+set h323 disabled=no
+set sip disabled=yes ports=5060,5061 sip-direct-media=yes sip-timeout=1h
+set pptp disabled=no
+set udplite disabled=no
+set dccp disabled=no
+set sctp disabled=no
 /ip service
 set telnet disabled=yes
 /ip upnp
