@@ -87,6 +87,31 @@ nat:
   - chain=srcnat out-interface=ether1 action=masquerade
   - chain=dstnat dst-address=1.1.1.1 dst-port=80 in-interface=ether1 protocol=tcp action=dst-nat to-addresses=192.168.1.2'
 
+# --- the premise: the lists and the masquerade alone keep nobody out ------
+OPEN='/interface list
+add comment=defconf name=WAN
+add comment=defconf name=LAN
+/interface list member
+add comment=defconf interface=bridge list=LAN
+add comment=defconf interface=ether1 list=WAN
+/ip firewall nat
+add action=masquerade chain=srcnat comment="defconf: masquerade" \
+    ipsec-policy=out,none out-interface-list=WAN'
+router_start "$(ros_config open "$OPEN" 'nat:
+  - chain=srcnat out-interface=ether1 action=masquerade')" || t_done
+check "no filter: 1.1.1.254 pings 192.168.1.10 directly" \
+    t_ns "$I" ping -n -c 2 -i 0.2 -W 2 192.168.1.10
+# hairpind holds an unsolicited SYN from outside for 6 s before its RST
+# (RFC 5382 REQ-4), so the TCP probes of the router wait 8 s.
+t_run t_ns "$I" "${ROSTOOL[@]}" connect --src 2.2.2.2 --dst 1.1.1.1:8291 \
+    --timeout 8
+assert_eq "no filter: 2.2.2.2 -> router 1.1.1.1:8291 is refused (RST after the 6 s hold)" \
+    refused "$T_OUT"
+check_out "no filter: UDP from the WAN to the router is refused (ICMP port unreachable)" \
+    '^ECONNREFUSED$' t_ns "$I" "${NETTOOL[@]}" udp-refused --dst 1.1.1.1:7001
+router_stop
+
+# --- the v7 defconf ---------------------------------------------------------
 CONF=$(ros_config defconf "$EXPORT" "$LEGACY")
 router_start "$CONF" || t_done
 
@@ -116,11 +141,11 @@ else
 	    "expected: curl timeout (28)" "got: exit $T_RC: $T_OUT"
 fi
 t_run t_ns "$I" "${ROSTOOL[@]}" connect --src 2.2.2.2 --dst 1.1.1.1:8291 \
-    --timeout 2
+    --timeout 8
 assert_eq "2.2.2.2 -> router 1.1.1.1:8291: no answer (input: drop all not coming from LAN)" \
     timeout "$T_OUT"
 t_run t_ns "$I" "${ROSTOOL[@]}" connect --src 2.2.2.2 --dst 192.168.1.1:8291 \
-    --timeout 2
+    --timeout 8
 assert_eq "2.2.2.2 -> router 192.168.1.1:8291: no answer either" \
     timeout "$T_OUT"
 check_out "UDP from the WAN to the router: no ICMP error (dropped, not refused)" \
