@@ -8,7 +8,11 @@
 #   FILE:LINE: note: section /X not modelled (N lines)
 # while a modelled section gives none. A YAML may also demand notes of its
 # own with comment lines `# expect-note: TEXT` (each TEXT must appear in
-# some note line), e.g. the unknown key of a disabled rule.
+# some note line), e.g. the unknown key of a disabled rule. A YAML whose
+# export needs a feature of a later issue says so with `# pending: WHY`:
+# while hairpind -t refuses it, that is an XFAIL (printed, not counted as
+# a failure); once it loads it is checked like any other (then drop the
+# line).
 #
 # Run by `make check` with top_srcdir and HAIRPIND set; by hand:
 #   HAIRPIND=build/src/hairpind tests/config/routeros-corpus.sh [NAME...]
@@ -35,8 +39,9 @@ cd "$top_srcdir/tests/routeros" || exit 99
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
-# The sections SPEC 9 models. /ipv6 ones (SPEC 11) may be modelled or
-# skipped: either no note or one note is right for them.
+# The sections SPEC 9 models. /ipv6 ones (SPEC 11) and /ip dns (SPEC 10)
+# come with issues of their own: until then either no note or one note is
+# right for them (PENDING).
 MODELLED='
 /interface list
 /interface list member
@@ -48,10 +53,12 @@ MODELLED='
 /ip firewall mangle
 /ip firewall raw
 /ip firewall address-list
+'
+PENDING='
 /ip dns
 /ip dns static
 '
-export MODELLED
+export MODELLED PENDING
 
 # sections FILE.rsc: the sections the export touches, one per line,
 # "/a b c" whatever the dialect (v7 /a/b/c/add, terse, `;`, wraps, NBSP).
@@ -128,6 +135,7 @@ EOF
 
 passed=0
 failed=0
+xfailed=0
 pass() {
 	passed=$((passed + 1))
 	echo "PASS: $1"
@@ -157,10 +165,20 @@ for y in $files; do
 	fi
 	"$HAIRPIND" -t -f "$y" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
+	pending=$(sed -n 's/^# pending: //p' "$y" | head -n 1)
+	if [ "$rc" -ne 0 ] && [ -n "$pending" ]; then
+		xfailed=$((xfailed + 1))
+		echo "XFAIL: $name: pending: $pending"
+		sed -n '1,3s/^/    | /p' "$tmp/err"
+		continue
+	fi
 	if [ "$rc" -ne 0 ]; then
 		fail "$name" "hairpind -t exit $rc, expected 0" "$(head -n 20 "$tmp/err")"
 		continue
 	fi
+	[ -z "$pending" ] ||
+	    echo "NOTE: $name loads now: its '# pending:' line can go"
+
 	if [ "$(head -n 1 "$tmp/out")" != "configuration ok" ]; then
 		fail "$name" "stdout does not start with \"configuration ok\"" \
 		    "$(head -n 5 "$tmp/out")"
@@ -181,6 +199,7 @@ err = open(sys.argv[2], encoding="utf-8", errors="replace").read().splitlines()
 expect = [e for e in open(sys.argv[3]).read().split("\n") if e]
 rsc = sys.argv[4]
 modelled = {m.strip() for m in os.environ["MODELLED"].split("\n") if m.strip()}
+pending = {m.strip() for m in os.environ["PENDING"].split("\n") if m.strip()}
 
 def norm(s):
     return "/" + " ".join(w for w in re.split(r"[/ ]+", s) if w)
@@ -203,7 +222,7 @@ for s in sections:
     if s in modelled:
         if n:
             bad.append("modelled section %s got %d 'not modelled' note(s)" % (s, n))
-    elif s.startswith("/ipv6"):
+    elif s.startswith("/ipv6") or s in pending:
         if n > 1:
             bad.append("section %s: %d notes, expected at most 1" % (s, n))
     elif n != 1:
@@ -223,5 +242,9 @@ EOF
 	fi
 done
 
-echo "$passed passed, $failed failed"
+if [ "$xfailed" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $xfailed skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

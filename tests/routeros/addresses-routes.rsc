@@ -1,15 +1,14 @@
 # 2026-12-07 10:21:15 by RouterOS 7.16.2
 # software id = X4CL-0HRV
 #
-# /ip address and /ip route as v7 exports them: several addresses on a
-# link (the first per subnet is primary), a /32 on a tunnel-ish link,
-# static routes by gateway and by interface, distances, a blackhole for
-# the unused RFC 1918 space, a disabled route, and a route in a table.
+# /ip address and /ip route of the main table as v7 exports them:
+# several addresses on a link (the first per subnet is primary), a
+# disabled address, static routes by gateway and by interface, two
+# defaults with distances 1 and 5, a disabled route. (Routing tables,
+# blackholes and check-gateway are in the pcc-dual-wan files.)
 /interface list
 add name=WAN
 add name=LAN
-/routing table
-add disabled=no fib name=backup
 /interface list member
 add interface=ether1 list=WAN
 add interface=bridge list=LAN
@@ -31,10 +30,6 @@ add disabled=no distance=5 dst-address=0.0.0.0/0 gateway=1.1.1.253 \
 add comment="the lab behind the lab router" disabled=no dst-address=\
     10.50.0.0/16 gateway=192.168.2.2 routing-table=main
 add disabled=no dst-address=192.168.99.0/24 gateway=ether3 routing-table=main
-add blackhole disabled=no distance=250 dst-address=10.0.0.0/8
-add blackhole disabled=no distance=250 dst-address=172.16.0.0/12
-add blackhole disabled=no distance=250 dst-address=192.168.0.0/16
 add disabled=yes distance=1 dst-address=203.0.113.0/24 gateway=192.168.2.3
-add disabled=no dst-address=0.0.0.0/0 gateway=1.1.1.253 routing-table=backup
 /ip firewall nat
 add action=masquerade chain=srcnat out-interface-list=WAN

@@ -20,7 +20,7 @@ add address=192.168.1.1/24 comment=lan disabled=no interface=bridge network=\
     192.168.1.0
 add address=1.1.1.1/24 disabled=no interface=ether1 network=1.1.1.0
 /ip route
-add check-gateway=ping disabled=no distance=1 dst-address=0.0.0.0/0 \
+add !check-gateway disabled=no distance=1 dst-address=0.0.0.0/0 \
     gateway=1.1.1.254 !pref-src !routing-mark scope=30 target-scope=10
 /ip firewall address-list
 add address=192.168.1.0/24 disabled=no list=trusted

@@ -5,14 +5,12 @@
 # serial number = HGA09XYZ123
 #
 # `/ip firewall export verbose` on v7 (filter, nat, mangle, raw,
-# address-list) with the interface lists and routing table it uses:
-# every default printed (disabled=no log=no log-prefix=""), every unset
+# address-list) with the interface lists and the route it uses: every
+# default printed (disabled=no log=no log-prefix=""), every unset
 # matcher as !key, including the v7 ones (!realm, !tls-host).
 /interface list
 add exclude="" include="" name=WAN
 add exclude="" include="" name=LAN
-/routing table
-add disabled=no fib name=to-isp
 /interface list member
 add disabled=no interface=ether1 list=WAN
 add disabled=no interface=bridge list=LAN
@@ -129,20 +127,20 @@ add action=mark-connection chain=prerouting !connection-bytes \
     !fragment !hotspot !icmp-options !in-bridge-port !in-bridge-port-list \
     !in-interface in-interface-list=LAN !ingress-priority !ipsec-policy \
     !ipv4-options !layer7-protocol !limit log=no log-prefix="" \
-    new-connection-mark=via-isp !nth !out-bridge-port !out-bridge-port-list \
+    new-connection-mark=from-lan !nth !out-bridge-port !out-bridge-port-list \
     !out-interface !out-interface-list !packet-mark !packet-size \
     passthrough=yes !per-connection-classifier !port !priority !protocol !psd \
     !random !realm !routing-mark !routing-table !src-address \
     src-address-list=LAN-NET !src-address-type !src-mac-address !src-port \
     !tcp-flags !tcp-mss !time !tls-host !ttl
-add action=mark-routing chain=prerouting !connection-bytes !connection-limit \
-    connection-mark=via-isp !connection-nat-state !connection-rate \
+add action=mark-packet chain=forward !connection-bytes !connection-limit \
+    connection-mark=from-lan !connection-nat-state !connection-rate \
     !connection-state !connection-type !content disabled=no !dscp \
     !dst-address !dst-address-list !dst-address-type !dst-limit !dst-port \
     !fragment !hotspot !icmp-options !in-bridge-port !in-bridge-port-list \
-    !in-interface in-interface-list=LAN !ingress-priority !ipsec-policy \
+    !in-interface !in-interface-list !ingress-priority !ipsec-policy \
     !ipv4-options !layer7-protocol !limit log=no log-prefix="" \
-    new-routing-mark=to-isp !nth !out-bridge-port !out-bridge-port-list \
+    new-packet-mark=lan-pkt !nth !out-bridge-port !out-bridge-port-list \
     !out-interface !out-interface-list !packet-mark !packet-size \
     passthrough=no !per-connection-classifier !port !priority !protocol !psd \
     !random !realm !routing-mark !routing-table !src-address \
@@ -184,7 +182,4 @@ add action=accept chain=prerouting !content disabled=no !dscp !dst-address \
 /ip route
 add disabled=no distance=1 dst-address=0.0.0.0/0 gateway=1.1.1.254 \
     pref-src="" routing-table=main scope=30 suppress-hw-offload=no \
-    target-scope=10
-add disabled=no distance=1 dst-address=0.0.0.0/0 gateway=1.1.1.254 \
-    pref-src="" routing-table=to-isp scope=30 suppress-hw-offload=no \
     target-scope=10

@@ -52,6 +52,8 @@ add address=192.168.88.1/24 comment=defconf interface=bridge network=\
     192.168.88.0
 add address=192.168.20.1/24 interface=vlan20-guest network=192.168.20.0
 add address=10.77.0.1/24 interface=wg0 network=10.77.0.0
+add address=192.168.100.2/24 comment="reach the modem's web page" interface=\
+    ether1 network=192.168.100.0
 /ip dhcp-server network
 add address=192.168.20.0/24 dns-server=192.168.20.1 gateway=192.168.20.1
 add address=192.168.88.0/24 comment=defconf dns-server=192.168.88.1 \

@@ -1,18 +1,17 @@
 # 2026-12-07 09:50:40 by RouterOS 7.16.2
 # software id = Q7HX-2MBD
 #
-# Mangle as QoS and policy routing write it: mark the connection once
-# (connection-mark=no-mark), derive packet marks for the queues and a
-# routing mark for the VoIP phones, change TTL and DSCP, a jump into a
-# user chain and its return, and a filter that uses the marks.
+# Mangle as QoS writes it: mark the connection once (connection-mark=
+# no-mark), derive packet marks for the queues, change TTL and DSCP, a
+# jump into a user chain and its return, and a filter that uses the
+# marks. (mark-routing with its routing tables is in the pcc-dual-wan
+# files.)
 /interface list
 add name=WAN
 add name=LAN
 /interface list member
 add interface=ether1 list=WAN
 add interface=bridge list=LAN
-/routing table
-add disabled=no fib name=voip-uplink
 /ip firewall address-list
 add address=192.168.1.60-192.168.1.69 comment="desk phones" list=phones
 /ip firewall mangle
@@ -30,8 +29,6 @@ add action=mark-packet chain=forward connection-mark=web-conn \
     new-packet-mark=web passthrough=no
 add action=mark-packet chain=forward connection-mark=other-conn \
     new-packet-mark=bulk passthrough=no
-add action=mark-routing chain=prerouting connection-mark=voip-conn \
-    in-interface-list=LAN new-routing-mark=voip-uplink passthrough=no
 add action=jump chain=postrouting jump-target=qos-dscp out-interface-list=WAN
 add action=change-dscp chain=qos-dscp new-dscp=46 packet-mark=voip \
     passthrough=yes
@@ -66,8 +63,6 @@ add action=masquerade chain=srcnat out-interface-list=WAN
 /ip route
 add disabled=no distance=1 dst-address=0.0.0.0/0 gateway=1.1.1.254 \
     routing-table=main
-add disabled=no distance=1 dst-address=0.0.0.0/0 gateway=1.1.1.254 \
-    routing-table=voip-uplink
 /queue tree
 add max-limit=20M name=upload parent=ether1
 add name=voip packet-mark=voip parent=upload priority=1

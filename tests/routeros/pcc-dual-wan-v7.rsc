@@ -55,3 +55,5 @@ add check-gateway=ping disabled=no distance=2 dst-address=0.0.0.0/0 \
     gateway=5.5.5.254 routing-table=main suppress-hw-offload=no
 add blackhole disabled=no distance=254 dst-address=0.0.0.0/0 routing-table=\
     to-isp1 comment="never leak a marked flow through the main table"
+add blackhole disabled=no distance=250 dst-address=10.0.0.0/8
+add blackhole disabled=no distance=250 dst-address=172.16.0.0/12

@@ -39,7 +39,7 @@ add action=drop chain=forward comment="no SMB or NetBIOS across" port=\
 add action=drop chain=forward port=137-139 protocol=udp
 add action=drop chain=forward dst-port=!80,443 protocol=tcp src-address=\
     192.168.1.128/25 out-interface-list=WAN
-add action=drop chain=forward protocol=!tcp src-port=!1024-65535 \
+add action=drop chain=forward protocol=udp src-port=!1024-65535 \
     in-interface-list=LAN disabled=yes
 add action=drop chain=forward connection-nat-state=!dstnat connection-state=new \
     in-interface-list=WAN

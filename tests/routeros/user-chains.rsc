@@ -17,10 +17,10 @@ add action=jump chain=input jump-target=icmp-in protocol=icmp
 add action=jump chain=input in-interface-list=WAN jump-target="from the internet"
 add action=accept chain=input in-interface-list=LAN
 add action=drop chain=input
-add action=accept chain=icmp-in icmp-options=0:0 comment="echo reply"
-add action=accept chain=icmp-in icmp-options=3:0-255 comment="unreachable, all codes"
-add action=accept chain=icmp-in icmp-options=8:0 limit=5,10:packet comment="echo request, limited"
-add action=accept chain=icmp-in icmp-options=11:0-255
+add action=accept chain=icmp-in icmp-options=0:0 protocol=icmp comment="echo reply"
+add action=accept chain=icmp-in icmp-options=3:0-255 protocol=icmp comment="unreachable, all codes"
+add action=accept chain=icmp-in icmp-options=8:0 limit=5,10:packet protocol=icmp comment="echo request, limited"
+add action=accept chain=icmp-in icmp-options=11:0-255 protocol=icmp
 add action=drop chain=icmp-in
 add action=accept chain="from the internet" dst-port=51820 protocol=udp
 add action=return chain="from the internet"
