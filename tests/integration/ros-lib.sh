@@ -106,11 +106,11 @@ EOF
 }
 
 # addrlist_entry LIST ADDRESS: "dynamic=BOOL timeout=SECONDS|null" of the
-# entry, or "none".
+# entry, or "none". It asks for every list (the list= filter of
+# `address-lists` has checks of its own).
 addrlist_entry() {
 	local row t
-	row=$(ctl_rows al address-lists "list=$1" -- "list=$1" "address=$2" |
-	    head -n 1)
+	row=$(ctl_rows al address-lists -- "list=$1" "address=$2" | head -n 1)
 	if [ -z "$row" ]; then
 		echo none
 		return

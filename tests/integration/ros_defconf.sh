@@ -268,15 +268,24 @@ assert_match "interface-lists: WAN = [ether1]" '"interfaces": \["ether1"\]' \
 T_OUT=$(ctl_rows il interface-lists -- list=LAN)
 assert_match "interface-lists: LAN = [bridge]" '"interfaces": \["bridge"\]' \
     "$T_OUT"
-T_OUT=$(ctl_rows al address-lists list=LAN-NET -- list=LAN-NET \
+T_OUT=$(ctl_rows al address-lists -- list=LAN-NET \
     address=192.168.1.0/24 dynamic=false timeout=None "comment=the LAN")
-assert_match "address-lists list=LAN-NET: 192.168.1.0/24, static, no timeout, its comment" \
+assert_match "address-lists: LAN-NET 192.168.1.0/24, static, no timeout, its comment" \
     '"list": "LAN-NET"' "$T_OUT"
-ctl rules table=filter >"$T_TMP/rules.filter" 2>&1
-t_run "$PY" - "$T_TMP/rules.filter" <<'EOF'
+ctl address-lists list=LAN-NET >"$T_TMP/al.lan" 2>&1
+t_run "$PY" -c '
+import json, sys
+ans = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+rows = [r for a in ans for r in (a.get("result") or [])]
+print("ok" if ans and all(a.get("ok") for a in ans) and rows and
+      all(r.get("list") == "LAN-NET" for r in rows) else ans)' "$T_TMP/al.lan"
+assert_eq "address-lists list=LAN-NET: only that list" ok "$T_OUT"
+ctl rules >"$T_TMP/rules.all" 2>&1
+t_run "$PY" - "$T_TMP/rules.all" <<'EOF'
 import json, sys
 rows = [r for line in open(sys.argv[1]) if line.startswith("{")
-        for r in (json.loads(line).get("result") or [])]
+        for r in (json.loads(line).get("result") or [])
+        if r.get("table") == "filter"]
 tables = {r.get("table") for r in rows}
 chains = {r.get("chain") for r in rows}
 texts = " | ".join(r.get("rule", "") for r in rows)
@@ -289,8 +298,15 @@ if tables != {"filter"} or chains != {"input", "forward"} or len(rows) < 11 or m
              sorted(map(str, chains)), len(rows), missing))
 print("ok")
 EOF
-assert_eq "rules table=filter: the 11 defconf rules, RouterOS text" ok "$T_OUT"
-ctl rules >"$T_TMP/rules.all" 2>&1
+assert_eq "rules: the 11 defconf filter rules, in RouterOS words" ok "$T_OUT"
+ctl rules table=filter >"$T_TMP/rules.filter" 2>&1
+t_run "$PY" -c '
+import json, sys
+ans = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+rows = [r for a in ans for r in (a.get("result") or [])]
+print("ok" if ans and all(a.get("ok") for a in ans) and len(rows) >= 11 and
+      all(r.get("table") == "filter" for r in rows) else ans)' "$T_TMP/rules.filter"
+assert_eq "rules table=filter: only the filter table" ok "$T_OUT"
 t_run "$PY" -c '
 import json, sys
 rows = [r for line in open(sys.argv[1]) if line.startswith("{")
