@@ -59,6 +59,14 @@ struct conf_ctx {
 struct conf_scalar_ref {
 	struct conf_ctx *ctx;
 	yaml_node_t *node;
+	/*
+	 * Where the last lookup ended: the export reader asks in increasing
+	 * order, so a lookup resumes there instead of walking from the
+	 * scalar's start (a 100,000-line export would be quadratic).
+	 */
+	const yaml_node_t *cnode;
+	size_t cv, ci;
+	int cline, ccol;
 };
 
 static void conf_error(struct conf_ctx *ctx, int line, int col,
@@ -216,7 +224,7 @@ conf_step(const char *buf, size_t *i, int *line, int *col)
 static struct ros_pos
 conf_scalar_pos(void *arg, size_t off)
 {
-	const struct conf_scalar_ref *ref = arg;
+	struct conf_scalar_ref *ref = arg;
 	const struct conf_ctx *ctx = ref->ctx;
 	const yaml_node_t *n = ref->node;
 	const char *val = (const char *)n->data.scalar.value;
@@ -242,7 +250,14 @@ conf_scalar_pos(void *arg, size_t off)
 	default:
 		break;
 	}
-	for (v = 0; v < vlen && v <= off; v++) {
+	v = 0;
+	if (ref->cnode == n && ref->cv <= off) {
+		v = ref->cv;
+		i = ref->ci;
+		line = ref->cline;
+		col = ref->ccol;
+	}
+	for (; v < vlen && v <= off; v++) {
 		size_t j = i;
 		int l = line, c = col;
 
@@ -256,6 +271,14 @@ conf_scalar_pos(void *arg, size_t off)
 		if (v == off)
 			break;
 		conf_step(ctx->buf, &i, &line, &col);
+	}
+	/* resume here next time: v is at most off, i is val[v]'s place */
+	if (v < vlen && v <= off) {
+		ref->cnode = n;
+		ref->cv = v;
+		ref->ci = i;
+		ref->cline = line;
+		ref->ccol = col;
 	}
 	p.line = line + 1;
 	p.col = col + 1;
@@ -1431,7 +1454,7 @@ conf_rule_list(struct conf_ctx *ctx, struct ros_builder *b, yaml_node_t *n,
     enum ros_table t)
 {
 	const char *tn = ros_table_names[t];
-	struct conf_scalar_ref ref = { ctx, NULL };
+	struct conf_scalar_ref ref = { ctx, NULL, NULL, 0, 0, 0, 0 };
 	int num = 0;
 
 	if (n == NULL || conf_is_null(n)) {
@@ -1797,7 +1820,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 	}
 	x = ros_export_new(b, c->alists, names, c->nifaces, &ops);
 	if (ros != NULL && !conf_is_null(ros)) {
-		struct conf_scalar_ref ref = { ctx, ros };
+		struct conf_scalar_ref ref = { ctx, ros, NULL, 0, 0, 0, 0 };
 
 		if (ros->type == YAML_SCALAR_NODE)
 			ros_export_text(x, conf_sval(ros), conf_scalar_pos,
