@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -50,6 +51,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "natport.h"
+#include "privdrop.h"
 #include "route.h"
 #include "router.h"
 #include "rule.h"
@@ -110,12 +112,14 @@ TAILQ_HEAD(ctl_client_list, ctl_client);
 static struct {
 	struct router *r;
 	int fd;
+	int dirfd;		/* the socket's directory, pinned */
 	char *path;
+	char *name;		/* the socket's name in dirfd */
 	struct event *lev, *pause_ev, *sweep_ev;
 	struct ctl_client_list clients;
 	unsigned int nclients, nevents, ntrace;
 	uint64_t stream_drops;
-} ctl = { .fd = -1 };
+} ctl = { .fd = -1, .dirfd = -1 };
 
 static void ctl_client_free(struct ctl_client *c);
 static void ctl_client_settle(struct ctl_client *c);
@@ -1297,16 +1301,17 @@ ctl_mkdirs(const char *path, char **cause)
 
 /*
  * A socket file left by a daemon that died is removed; one where a daemon
- * still answers means we must not start.
+ * still answers means we must not start. Every look at the name is made
+ * relative to the pinned directory and never follows a symlink.
  */
 static int
-ctl_check_stale(const char *path, const struct sockaddr_un *sun,
-    char **cause)
+ctl_check_stale(int dirfd, const char *name, const char *path,
+    const struct sockaddr_un *sun, char **cause)
 {
 	struct stat st;
 	int fd, rc;
 
-	if (lstat(path, &st) == -1) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -1334,12 +1339,66 @@ ctl_check_stale(const char *path, const struct sockaddr_un *sun,
 		return -1;
 	}
 	close(fd);
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (unlinkat(dirfd, name, 0) == -1 && errno != ENOENT) {
 		xasprintf(cause, "unlink %s: %s", path, strerror(errno));
 		return -1;
 	}
 	log_info("removed stale control socket %s", path);
 	return 0;
+}
+
+/*
+ * Pin the socket's directory and make sure nobody but root (or the user
+ * we run as, when not root) can change what is in it: a directory another
+ * user may write to lets that user swap the socket for a symlink between
+ * our bind() and chown(). A sticky directory (/tmp) is fine: nobody else
+ * can remove or rename our file there. A directory an older hairpind gave
+ * to `user:` is taken back.
+ * Return: the directory's descriptor, or -1.
+ */
+static int
+ctl_open_dir(const char *dir, char **cause)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (st.st_uid != me && st.st_uid != 0 && me == 0 &&
+	    ctl.r->conf->user != NULL &&
+	    privdrop_user_is(ctl.r->conf->user, st.st_uid)) {
+		if (fchown(fd, 0, (gid_t)-1) == -1) {
+			xasprintf(cause, "chown %s: %s", dir,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		log_info("%s: taken back from %s (the control socket's "
+		    "directory stays root's)", dir, ctl.r->conf->user);
+		st.st_uid = 0;
+	}
+	if (st.st_uid != me && st.st_uid != 0) {
+		xasprintf(cause, "%s: owned by uid %u: the control socket's "
+		    "directory must belong to root", dir,
+		    (unsigned int)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(st.st_mode & S_ISVTX)) {
+		xasprintf(cause, "%s: writable by group or others and not "
+		    "sticky: refusing to create the control socket there",
+		    dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int
@@ -1366,9 +1425,10 @@ control_init(struct router *r, char **cause)
 	struct timeval sweep = { CTL_SWEEP_SECONDS, 0 };
 	struct sockaddr_un sun;
 	const char *path;
+	char *dir, *name;
 	mode_t old;
 	gid_t gid;
-	int fd;
+	int fd, dirfd = -1;
 
 	*cause = NULL;
 	if (ctl.fd != -1) {
@@ -1385,44 +1445,71 @@ control_init(struct router *r, char **cause)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if (ctl_mkdirs(path, cause) == -1 ||
-	    ctl_check_stale(path, &sun, cause) == -1)
+	if (ctl_mkdirs(path, cause) == -1)
 		return -1;
+	if ((name = strrchr(path, '/')) != NULL) {
+		dir = name == path ? xstrdup("/") :
+		    xstrndup(path, (size_t)(name - path));
+		name = xstrdup(name + 1);
+	} else {
+		dir = xstrdup(".");
+		name = xstrdup(path);
+	}
+	ctl.r = r;
+	if (*name == '\0') {
+		xasprintf(cause, "control socket path ends in /: %s", path);
+		goto fail_dir;
+	}
+	if ((dirfd = ctl_open_dir(dir, cause)) == -1)
+		goto fail_dir;
+	if (ctl_check_stale(dirfd, name, path, &sun, cause) == -1)
+		goto fail_dir;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
-		return -1;
+		goto fail_dir;
 	}
-	/* Born owner-only; group and mode are opened up once they are set. */
-	old = umask(0177);
+	/*
+	 * The umask makes bind() create the file with its final mode, so no
+	 * chmod() by path follows. The group is set on the name relative to
+	 * the pinned directory without following a symlink, and only when
+	 * the name is still our fresh socket.
+	 */
+	old = umask(~(mode_t)r->conf->ctl_mode & 0777);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
 		xasprintf(cause, "bind %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
+		goto fail_fd;
 	}
 	umask(old);
 	if (r->conf->ctl_group != NULL) {
+		struct stat st;
+
 		if (ctl_group(r->conf->ctl_group, &gid, cause) == -1)
 			goto fail;
-		if (chown(path, (uid_t)-1, gid) == -1) {
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_nlink != 1) {
+			xasprintf(cause, "%s: replaced after bind", path);
+			goto fail;
+		}
+		if (fchownat(dirfd, name, (uid_t)-1, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
 			xasprintf(cause, "chgrp %s: %s", path, strerror(errno));
 			goto fail;
 		}
-	}
-	if (chmod(path, r->conf->ctl_mode & 0777) == -1) {
-		xasprintf(cause, "chmod %s: %s", path, strerror(errno));
-		goto fail;
 	}
 	if (listen(fd, 64) == -1) {
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
 		goto fail;
 	}
 
-	ctl.r = r;
 	ctl.fd = fd;
+	ctl.dirfd = dirfd;
 	ctl.path = xstrdup(path);
+	ctl.name = name;
+	free(dir);
 	TAILQ_INIT(&ctl.clients);
 	ctl.nclients = ctl.nevents = ctl.ntrace = 0;
 	ctl.lev = event_new(r->base, fd, EV_READ | EV_PERSIST, ctl_accept_cb,
@@ -1440,9 +1527,23 @@ control_init(struct router *r, char **cause)
 	return 0;
 
 fail:
+	unlinkat(dirfd, name, 0);
+fail_fd:
 	close(fd);
-	unlink(path);
+fail_dir:
+	if (dirfd != -1)
+		close(dirfd);
+	free(dir);
+	free(name);
+	ctl.r = NULL;
 	return -1;
+}
+
+int
+control_socket_dir(const char **name)
+{
+	*name = ctl.name;
+	return ctl.dirfd;
 }
 
 void
@@ -1458,9 +1559,15 @@ control_shutdown(void)
 	event_free(ctl.pause_ev);
 	event_free(ctl.sweep_ev);
 	close(ctl.fd);
-	if (unlink(ctl.path) == -1 && errno != ENOENT)
+	/* Not root any more: the socket reaper (privdrop.c) removes it. */
+	if (unlinkat(ctl.dirfd, ctl.name, 0) == -1 && errno != ENOENT &&
+	    errno != EACCES && errno != EPERM)
 		log_warn("unlink %s", ctl.path);
+	close(ctl.dirfd);
+	ctl.dirfd = -1;
 	free(ctl.path);
+	free(ctl.name);
+	ctl.name = NULL;
 	ctl.r->tracing = false;
 	ctl.r->trace_emit = NULL;
 	ctl.r->trace_arg = NULL;

@@ -32,13 +32,20 @@ struct router;
  *     limits.ctl_max_clients, its base the event loop
  * @cause: on failure, an allocated message (the caller frees)
  *
- * Creates the socket's directory (0755) when missing. An existing socket
- * file is removed only when nothing answers on it; a live daemon makes
- * this fail. Must run before the privilege drop (chgrp needs it).
+ * Creates the socket's directory (0755) when missing. The directory must
+ * belong to root (or the daemon's own uid) and not be writable by others
+ * unless sticky; it is pinned by a descriptor and every operation on the
+ * socket's name goes through it without following symlinks. An existing
+ * socket file is removed only when nothing answers on it; a live daemon
+ * makes this fail. Must run before the privilege drop (chgrp needs it).
  * Also installs the trace callback on @r.
  * Return: 0 or -1.
  */
 int control_init(struct router *r, char **cause);
+
+/* control_socket_dir() - the pinned directory of the socket and the
+   socket's @name in it (for the socket reaper); -1 before control_init() */
+int control_socket_dir(const char **name);
 
 /* control_shutdown() - close every client and the socket, unlink it. */
 void control_shutdown(void);

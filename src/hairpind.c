@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,7 +179,7 @@ main(int argc, char *argv[])
 	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
 	struct timeval tick = { 0, TICK_MS * 1000 };
 	bool check_only = false, debug = false;
-	char *cause = NULL, *dir;
+	char *cause = NULL;
 	int ch, i;
 
 	while ((ch = getopt(argc, argv, "f:tdVh")) != -1) {
@@ -264,10 +263,11 @@ main(int argc, char *argv[])
 		exit(3);
 	}
 	if (conf->user != NULL) {
-		dir = xstrdup(conf->ctl_socket);
-		if (privdrop_prepare_dir(dirname(dir), conf->user, &cause) == -1)
-			fatalx("%s", cause);
-		free(dir);
+		const char *sock;
+		int dirfd = control_socket_dir(&sock);
+
+		if (privdrop_reaper(dirfd, sock, &cause) == -1)
+			fatalx("control socket reaper: %s", cause);
 	}
 	if (privdrop_drop(conf->user, &cause) == -1)
 		fatalx("privilege drop: %s", cause);
@@ -299,6 +299,7 @@ main(int argc, char *argv[])
 #endif
 
 	control_shutdown();
+	privdrop_reaper_finish();
 	for (i = 0; i < r->nifaces; i++) {
 		if (r->ifaces[i].ev != NULL)
 			event_free(r->ifaces[i].ev);

@@ -1521,38 +1521,69 @@ START_TEST(test_privdrop_user)
 }
 END_TEST
 
-START_TEST(test_privdrop_dir)
+/*
+ * Issue 17: no path operation as root follows a symlink, and the socket's
+ * directory is never one another user may write to.
+ */
+START_TEST(test_socket_dir_safety)
 {
 	struct passwd *pw = getpwnam("nobody");
-	char *cause = NULL, dir[200], other[220];
+	char *cause = NULL, dir[200], victim[220];
 	struct stat st;
 	int fd;
 
 	if (geteuid() != 0 || pw == NULL)
 		return;
+	control_shutdown();
 	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
-	/* holds only the socket: handed over */
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, pw->pw_uid);
-	ck_assert_int_eq(chown(dir, 0, 0), 0);
-	/* holds something else: left alone */
-	snprintf(other, sizeof(other), "%s/other", dir);
-	fd = open(other, O_CREAT | O_WRONLY, 0600);
+	snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+	fd = open(victim, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ne(fd, -1);
 	close(fd);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, 0);
-	unlink(other);
-	/* shared (sticky /tmp style): left alone */
-	chmod(dir, 01777);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, 0);
-	chmod(dir, 0755);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "no-such-user-hp",
-	    &cause), -1);
+
+	/* a symlink planted where the socket goes: not followed */
+	ck_assert_int_eq(symlink(victim, sockpath), 0);
+	conf->ctl_group = "65534";
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a socket"));
 	free(cause);
+	ck_assert_int_eq(stat(victim, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(st.st_gid, 0);
+	ck_assert_int_eq(unlink(sockpath), 0);
+
+	/* a directory of another user's: refused, nothing made there */
+	ck_assert_int_eq(chown(dir, pw->pw_uid + 1, 0), 0);
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "must belong to root"));
+	free(cause);
+	ck_assert_int_eq(lstat(sockpath, &st), -1);
+	ck_assert_int_eq(chown(dir, 0, 0), 0);
+
+	/* group-writable, not sticky: refused; sticky: fine */
+	ck_assert_int_eq(chmod(dir, 0775), 0);
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "writable by group or others"));
+	free(cause);
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	ck_assert_int_eq(control_init(r, &cause), 0);
+	control_shutdown();
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+
+	/* one that an older hairpind gave to user: is taken back */
+	conf->user = "nobody";
+	ck_assert_int_eq(chown(dir, pw->pw_uid, 0), 0);
+	ck_assert_int_eq(control_init(r, &cause), 0);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_uid, 0);
+	/* the socket is born with its mode (no chmod by path) and group */
+	ck_assert_int_eq(lstat(sockpath, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, conf->ctl_mode & 0777);
+	ck_assert_int_eq(st.st_gid, 65534);
+	conf->user = NULL;
+	conf->ctl_group = NULL;
+	unlink(victim);
 }
 END_TEST
 
@@ -1601,7 +1632,7 @@ control_suite(void)
 	tcase_add_test(tp, test_privdrop_user);
 	suite_add_tcase(s, tp);
 	tcase_add_checked_fixture(td, setup, teardown);
-	tcase_add_test(td, test_privdrop_dir);
+	tcase_add_test(td, test_socket_dir_safety);
 	suite_add_tcase(s, td);
 	return s;
 }
