@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "natport.h"
 #include "routeros.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -1086,7 +1087,8 @@ static void
 conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 {
 	static const char *const keys[] = {
-		"max", "timeouts", "frag-max-bytes", "frag-timeout", NULL
+		"max", "timeouts", "frag-max-bytes", "frag-timeout",
+		"nat-ports-per-host", NULL
 	};
 	const char *where = " in conntrack";
 	struct conf_limits *l = &ctx->conf->limits;
@@ -1112,6 +1114,10 @@ conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 		case 3:
 			conf_dur(ctx, v, "frag-timeout", where, 3600, "1h",
 			    &l->frag_timeout);
+			break;
+		case 4:
+			conf_uint(ctx, v, "nat-ports-per-host", where, 0,
+			    65535, &l->nat_ports_per_host);
 			break;
 		default:
 			break;
@@ -1519,6 +1525,7 @@ conf_defaults(struct config *c)
 	t->generic = 600;
 	c->limits.ct_max = 262144;
 	c->limits.frag_max_bytes = 4194304;
+	c->limits.nat_ports_per_host = NATPORT_HOST_LIMIT_DEFAULT;
 	c->limits.frag_timeout = 30;
 	c->limits.arp_queue = 16;
 	c->limits.arp_max = 4096;

@@ -69,6 +69,7 @@ struct conf_limits {
 	uint32_t ct_max;		/* conntrack.max, default 262144 */
 	uint32_t frag_max_bytes;	/* conntrack.frag-max-bytes, default 4 MiB */
 	uint32_t frag_timeout;		/* conntrack.frag-timeout, seconds, default 30 */
+	uint32_t nat_ports_per_host;	/* conntrack.nat-ports-per-host: NAT ports (ICMP ids) per internal host and protocol, default 8192, 0: no limit */
 	uint32_t arp_queue;		/* arp.queue-len: packets per unresolved neighbour, default 16 */
 	uint32_t arp_max;		/* arp.max: neighbour entries, default 4096 */
 	uint32_t ctl_max_clients;	/* control.max-clients, default 64 */

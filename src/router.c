@@ -760,6 +760,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		if (nat_icmp_inner(p, &inner) == 0) {
 			ct_tuple_invert(&key, &inner);
 			e = ct_lookup(r->ct, &key, &dir);
+			if (e != NULL && !nat_icmp_for(p, e, dir))
+				e = NULL;
 		}
 		if (e == NULL) {
 			ct_state = RULE_CT_INVALID;
@@ -936,7 +938,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		if (hairpin_addr != 0) {
 			if (nat_snat_to(r, &tgt, hairpin_addr, 0, 0, false,
 			    &flags) == -1) {
-				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
+				session_refused(r, in_if, p, nat_refusal(r),
 				    tr);
 				return;
 			}
@@ -948,7 +950,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    tr ? trace_rule_cb : NULL, tr);
 			if (rl != NULL && rl->action != RULE_ACCEPT &&
 			    nat_srcnat(r, rl, out_if, &tgt, &flags) == -1) {
-				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
+				session_refused(r, in_if, p, nat_refusal(r),
 				    tr);
 				return;
 			}

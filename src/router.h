@@ -44,6 +44,7 @@
 	X(CT_FULL, "ct-full") \
 	X(CT_CLASH, "ct-clash") \
 	X(NAT_EXHAUSTED, "nat-exhausted") \
+	X(NAT_HOST_LIMIT, "nat-host-limit") \
 	X(NAT_FILTERED, "nat-filtered") \
 	X(ICMP_UNTRANSLATABLE, "icmp-untranslatable") \
 	X(FILTER_DROP, "filter-drop") \

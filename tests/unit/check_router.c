@@ -159,6 +159,68 @@ START_TEST(test_masquerade_and_icmp_error)
 }
 END_TEST
 
+/*
+ * Issue 17: an error quoting a live connection but addressed to another
+ * inside host is not related; through a firewall that drops invalid
+ * packets it reaches nobody. Addressed to the public address, it is
+ * related and its outer header is translated to the connection's host.
+ */
+START_TEST(test_icmp_error_wrong_host)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24], mac: 02:00:00:00:01:01 }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24], mac: 02:00:00:00:02:01 }\n"
+	    "routes:\n"
+	    "  - { dst: 0.0.0.0/0, gateway: 1.1.1.254 }\n"
+	    "nat:\n"
+	    "  - chain=srcnat out-interface=wan action=masquerade\n"
+	    "filter:\n"
+	    "  - chain=forward connection-state=established,related action=accept\n"
+	    "  - chain=forward connection-state=invalid action=drop\n"
+	    "  - chain=forward in-interface=lan action=accept\n"
+	    "  - chain=forward action=drop\n";
+	uint8_t l4[64], icmp[128], quoted[64];
+	size_t n, qlen = 20 + 8 + 5;
+	uint64_t inv;
+
+	router_setup_yaml(yaml);
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 40000, 53, "query"));
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	memcpy(quoted, out + 24, qlen);
+
+	/* to 192.168.1.2, which has nothing to do with the connection */
+	memset(icmp, 0, 8);
+	icmp[0] = ICMP_UNREACH;
+	icmp[1] = ICMP_UNREACH_PORT;
+	memcpy(icmp + 8, quoted, qlen);
+	inv = R.ifaces[WAN].st.drops[DROP_FILTER_DROP];
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.2"),
+	    IPPROTO_ICMP, 64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_FILTER_DROP], inv + 1);
+	/* nor to the connection's own inside host by its inside address */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.10"),
+	    IPPROTO_ICMP, 64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+
+	/* to the public address: related, translated to 192.168.1.10 */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_ICMP,
+	    64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
 /* Two LAN hosts ping out at once with the same id: ids stay apart. */
 START_TEST(test_ping_two_hosts)
 {
@@ -718,6 +780,7 @@ router_suite(void)
 	tcase_add_test(tc, test_hairpin);
 	tcase_add_test(tc, test_no_hairpin_rule);
 	tcase_add_test(tc, test_masquerade_and_icmp_error);
+	tcase_add_test(tc, test_icmp_error_wrong_host);
 	tcase_add_test(tc, test_ping_two_hosts);
 	tcase_add_test(tc, test_port_range_mapping);
 	tcase_add_test(tc, test_ttl_exceeded);
