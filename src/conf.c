@@ -1125,10 +1125,74 @@ conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 	}
 }
 
+/* One word of @words; its index, or -1 after an error naming them all. */
+static int
+conf_word(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, const char *const *words)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	char list[128];
+	size_t off = 0;
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	list[0] = '\0';
+	for (i = 0; words[i] != NULL && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i ? ", " : "", words[i]);
+	conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected %s)", key, s,
+	    where, list);
+	return -1;
+}
+
+static const char *const conf_yesno[] = { "no", "yes", NULL };
+
+/* ip-settings: RouterOS /ip settings, the anti-spoofing part. */
+static void
+conf_ip_settings(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"rp-filter", "accept-source-route", NULL
+	};
+	static const char *const rp[] = { "no", "loose", "strict", NULL };
+	const char *where = " in ip-settings";
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	int w;
+
+	if (!conf_section(ctx, n, "ip-settings", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			if ((w = conf_word(ctx, v, "rp-filter", where, rp)) >= 0)
+				ctx->conf->ip.rp_filter = (enum conf_rp_filter)w;
+			break;
+		case 1:
+			if ((w = conf_word(ctx, v, "accept-source-route", where,
+			    conf_yesno)) >= 0)
+				ctx->conf->ip.accept_source_route = w == 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void
 conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 {
-	static const char *const keys[] = { "max", "queue-len", NULL };
+	static const char *const keys[] = {
+		"max", "queue-len", "accept", "locktime", NULL
+	};
+	const char *s;
+	uint32_t us;
+	int w;
 	const char *where = " in arp";
 	yaml_node_pair_t *p;
 	yaml_node_t *v;
@@ -1145,6 +1209,21 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 		case 1:
 			conf_uint(ctx, v, "queue-len", where, 1, 1024,
 			    &ctx->conf->limits.arp_queue);
+			break;
+		case 2:
+			if ((w = conf_word(ctx, v, "accept", where,
+			    conf_yesno)) >= 0)
+				ctx->conf->limits.arp_accept = w == 1;
+			break;
+		case 3:
+			if ((s = conf_str(ctx, v, "locktime", where)) == NULL)
+				break;
+			if (conf_parse_usec(s, &us) < 0)
+				conf_node_error(ctx, v, "invalid locktime \"%s\"%s "
+				    "(expected 0 or a time like 500ms or 1s, up to "
+				    "10s)", s, where);
+			else
+				ctx->conf->limits.arp_locktime_ms = us / 1000;
 			break;
 		default:
 			break;
@@ -1440,7 +1519,7 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_IP_SETTINGS, T_COUNT
 };
 
 static void
@@ -1448,7 +1527,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", "dataplane", NULL
+		"control", "user", "log", "arp", "dataplane", "ip-settings",
+		NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1489,6 +1569,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_control(ctx, nodes[T_CONTROL]);
 	if (nodes[T_DATAPLANE] != NULL)
 		conf_dataplane(ctx, nodes[T_DATAPLANE]);
+	if (nodes[T_IP_SETTINGS] != NULL)
+		conf_ip_settings(ctx, nodes[T_IP_SETTINGS]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 
@@ -1529,6 +1611,7 @@ conf_defaults(struct config *c)
 	c->limits.frag_timeout = 30;
 	c->limits.arp_queue = 16;
 	c->limits.arp_max = 4096;
+	c->limits.arp_locktime_ms = 1000;
 	c->limits.ctl_max_clients = 64;
 	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
 	c->ctl_mode = 0660;

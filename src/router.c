@@ -29,6 +29,7 @@
 #include "csum.h"
 #include "ct.h"
 #include "frag.h"
+#include "guard.h"
 #include "frame.h"
 #include "gso.h"
 #include "icmp.h"
@@ -1056,6 +1057,10 @@ router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
 	}
 	if (addr_martian_src(r, p.ip->saddr)) {
 		ifp->st.drops[DROP_MARTIAN]++;
+		return;
+	}
+	if ((reason = guard_input(r, in_if, &p)) != -1) {
+		ifp->st.drops[reason]++;
 		return;
 	}
 	{

@@ -31,6 +31,8 @@
 	X(BAD_IP_LENGTH, "bad-ip-length") \
 	X(BAD_IP_CHECKSUM, "bad-ip-checksum") \
 	X(MARTIAN, "martian-address") \
+	X(RP_FILTER, "rp-filter") \
+	X(SOURCE_ROUTE, "source-route") \
 	X(BAD_L4_HEADER, "bad-l4-header") \
 	X(BAD_ICMP, "bad-icmp") \
 	X(TTL_EXCEEDED, "ttl-exceeded") \

@@ -221,6 +221,121 @@ START_TEST(test_icmp_error_wrong_host)
 }
 END_TEST
 
+/* Insert @olen bytes of IP options into the frame of @n bytes in `in`. */
+static size_t
+with_options(size_t n, const uint8_t *opt, size_t olen)
+{
+	struct ip4_hdr *ip = (struct ip4_hdr *)(in + 24);
+	uint8_t *l4 = in + 24 + 20;
+
+	memmove(l4 + olen, l4, n - 24 - 20);
+	memcpy(l4, opt, olen);
+	ip->ver_ihl = (uint8_t)(0x40 | ((20 + olen) / 4));
+	ip->tot_len = htons((uint16_t)(ntohs(ip->tot_len) + olen));
+	ip->check = 0;
+	ip->check = csum_ip(ip, 20 + olen);
+	return n + olen;
+}
+
+static void
+setup_ip_settings(const char *settings)
+{
+	static char yaml[2048];
+
+	snprintf(yaml, sizeof(yaml), "%sip-settings: %s\n", seed_yaml,
+	    settings);
+	router_setup_yaml(yaml);
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+}
+
+/*
+ * Issue 17: rp-filter strict drops a SYN that arrives on the WAN with a
+ * LAN source (it would have been hairpin-masqueraded into the LAN);
+ * loose lets it by (a route back exists), as Linux's rp_filter=2.
+ */
+START_TEST(test_rp_filter)
+{
+	size_t n;
+
+	setup_ip_settings("{ rp-filter: strict }");
+	n = tcp_to(wan_mac, "192.168.1.50", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_RP_FILTER], 1);
+	ck_assert_uint_eq(ct_count(R.ct), 0);
+	/* the real outside and inside still work */
+	n = tcp_to(wan_mac, "2.2.2.2", 1234, "1.1.1.1", 80, TH_SYN, 1, 0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	n = tcp_to(lan_mac, "192.168.1.10", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	/* an inside host sending with an outside source: strict drops */
+	n = tcp_to(lan_mac, "9.9.9.9", 1234, "2.2.2.2", 80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_RP_FILTER], 1);
+
+	setup_ip_settings("{ rp-filter: loose }");
+	n = tcp_to(wan_mac, "192.168.1.50", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_RP_FILTER], 0);
+
+	/* the default is no, as RouterOS */
+	setup();
+	ck_assert_int_eq(R.conf->ip.rp_filter, CONF_RP_NO);
+}
+END_TEST
+
+/* Source-routed packets are dropped (accept-source-route: no). */
+START_TEST(test_source_route_dropped)
+{
+	static const uint8_t lsrr[8] = { 131, 7, 4, 192, 168, 1, 2, 0 };
+	static const uint8_t ssrr[8] = { 1, 137, 7, 4, 192, 168, 1, 2 };
+	static const uint8_t rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+	static const uint8_t bad[4] = { 68, 12, 5, 0 };	/* past the end */
+	uint8_t l4[64];
+	size_t n;
+
+	setup_ip_settings("{ rp-filter: no }");
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1234, 80, 1, 0, TH_SYN)),
+	    lsrr, sizeof(lsrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1235, 80, 1, 0, TH_SYN)),
+	    ssrr, sizeof(ssrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_SOURCE_ROUTE], 2);
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1236, 80, 1, 0, TH_SYN)),
+	    bad, sizeof(bad));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_BAD_IP_HEADER], 1);
+	/* record route is harmless: forwarded */
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1237, 80, 1, 0, TH_SYN)),
+	    rr, sizeof(rr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+
+	setup_ip_settings("{ accept-source-route: yes }");
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1234, 80, 1, 0, TH_SYN)),
+	    lsrr, sizeof(lsrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+}
+END_TEST
+
 /* Two LAN hosts ping out at once with the same id: ids stay apart. */
 START_TEST(test_ping_two_hosts)
 {
@@ -781,6 +896,8 @@ router_suite(void)
 	tcase_add_test(tc, test_no_hairpin_rule);
 	tcase_add_test(tc, test_masquerade_and_icmp_error);
 	tcase_add_test(tc, test_icmp_error_wrong_host);
+	tcase_add_test(tc, test_rp_filter);
+	tcase_add_test(tc, test_source_route_dropped);
 	tcase_add_test(tc, test_ping_two_hosts);
 	tcase_add_test(tc, test_port_range_mapping);
 	tcase_add_test(tc, test_ttl_exceeded);
