@@ -29,6 +29,7 @@
 #include "privdrop.h"
 #include "route.h"
 #include "router.h"
+#include "sandbox.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -159,6 +160,35 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * After the drop: the seccomp filter (src/sandbox.c). Not under
+ * AddressSanitizer or valgrind, whose runtimes make calls of their own
+ * (LeakSanitizer's ptrace, valgrind's files) that the filter refuses.
+ */
+static void
+sandbox_start(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	char *cause = NULL;
+
+#if defined(__SANITIZE_ADDRESS__)
+	log_info("seccomp filter not installed: AddressSanitizer build");
+	return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	log_info("seccomp filter not installed: AddressSanitizer build");
+	return;
+#endif
+#endif
+	if (pre != NULL && strstr(pre, "vgpreload") != NULL) {
+		log_info("seccomp filter not installed: running under valgrind");
+		return;
+	}
+	if (sandbox_apply(&cause) == -1)
+		fatalx("%s", cause);
+	log_debug("seccomp filter installed");
+}
+
 static void
 libevent_log_cb(int severity, const char *msg)
 {
@@ -271,6 +301,7 @@ main(int argc, char *argv[])
 	}
 	if (privdrop_drop(conf->user, &cause) == -1)
 		fatalx("privilege drop: %s", cause);
+	sandbox_start();
 
 	for (i = 0; i < r->nifaces; i++) {
 		struct iface *ifp = &r->ifaces[i];
