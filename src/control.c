@@ -102,6 +102,11 @@ struct ctl_client {
 	struct ctl_filter filt;
 	bool discard;		/* skipping the rest of a long line */
 	bool blocked;		/* output over bound: requests wait */
+	bool listing;		/* a `conntrack` listing is being written */
+	struct ctl_filter lfilt;	/* its filter */
+	uint32_t lnext;		/* the next conntrack index to look at */
+	uint32_t lleft;		/* rows it may still write */
+	uint32_t lrows;		/* rows written */
 	bool eof;		/* the peer shut down its sending side */
 	time_t last_in;		/* monotonic: last bytes received */
 	time_t last_out;	/* monotonic: last write progress */
@@ -575,23 +580,28 @@ ctl_cmd_rules(struct ctl_client *c, int argc, char **argv)
 	ctl_reply(c, rows);
 }
 
+/* One slice of a listing: at most this much output or this many rows. */
+#define CTL_LIST_SLICE_BYTES	(64 * 1024)
+#define CTL_LIST_SLICE_ROWS	512
+
 struct ctl_ct_walk {
 	struct ctl_client *c;
-	const struct ctl_filter *f;
-	uint32_t limit, n, now;
-	bool truncated;
+	size_t start_len;	/* output queued when the slice began */
+	uint32_t rows, now;
+	bool truncated, full;
 };
 
 static int
 ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
 {
 	struct ctl_ct_walk *w = arg;
+	struct ctl_client *c = w->c;
 	json_t *o;
 	char *s;
 
-	if (!ctl_filter_entry(w->f, e))
+	if (!ctl_filter_entry(&c->lfilt, e))
 		return 0;
-	if (w->n == w->limit) {
+	if (c->lleft == 0) {
 		w->truncated = true;
 		return 1;
 	}
@@ -602,26 +612,62 @@ ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
 	json_decref(o);
 	if (s == NULL)
 		return 1;
-	if (w->n++ > 0)
-		ctl_out_add(w->c, ",", 1);
-	ctl_out_add(w->c, s, strlen(s));
+	if (c->lrows++ > 0)
+		ctl_out_add(c, ",", 1);
+	ctl_out_add(c, s, strlen(s));
 	free(s);
+	c->lleft--;
+	if (++w->rows >= CTL_LIST_SLICE_ROWS || evbuffer_get_length(c->out) -
+	    w->start_len >= CTL_LIST_SLICE_BYTES) {
+		w->full = true;
+		return 1;
+	}
 	return 0;
+}
+
+/*
+ * Write the next slice of @c's conntrack listing; the tail once the walk
+ * is done. A slice is bounded (CTL_LIST_SLICE_*), so one listing of
+ * 100000 rows never holds the loop for long, and the caller asks for the
+ * next slice only when the client has read most of what is queued: its
+ * queue stays within CONTROL_OUT_MAX however large the table.
+ */
+static void
+ctl_list_more(struct ctl_client *c)
+{
+	struct router *r = ctl.r;
+	struct ctl_ct_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.start_len = evbuffer_get_length(c->out);
+	w.now = router_now();
+	if (r->ct != NULL && c->lnext != UINT32_MAX)
+		c->lnext = ct_foreach_from(r->ct, c->lnext, ctl_ct_cb, &w);
+	else
+		c->lnext = UINT32_MAX;
+	if (w.full && c->lnext != UINT32_MAX)
+		return;		/* more on the next call */
+	if (w.truncated)
+		ctl_out_add(c, "],\"truncated\":true}\n", 20);
+	else
+		ctl_out_add(c, "]}\n", 3);
+	c->listing = false;
 }
 
 /*
  * A listing can have a million rows, so it is not built as one JSON tree:
  * each row is dumped by jansson straight into the client's queue between
- * a constant head and tail, and at most `limit` rows are written. When
- * more rows matched, the answer carries "truncated":true.
+ * a constant head and tail, in slices (ctl_list_more()), and at most
+ * `limit` rows are written. When more rows matched, the answer carries
+ * "truncated":true. Rows are gathered slice by slice, not from one
+ * snapshot: a connection created or closed meanwhile may or may not be in.
  */
 static void
 ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 {
 	static const char head[] = "{\"ok\":true,\"result\":[";
 	struct router *r = ctl.r;
-	struct ctl_filter f;
-	struct ctl_ct_walk w;
 	uint32_t limit = CONTROL_CT_LIMIT;
 
 	if (argc >= 2 && strcmp(argv[1], "flush") == 0) {
@@ -632,21 +678,15 @@ ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 		ctl_reply(c, json_integer(r->ct != NULL ? ct_flush(r->ct) : 0));
 		return;
 	}
-	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &f,
+	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &c->lfilt,
 	    &limit) == -1)
 		return;
-	memset(&w, 0, sizeof(w));
-	w.c = c;
-	w.f = &f;
-	w.limit = limit;
-	w.now = router_now();
+	c->listing = true;
+	c->lnext = 0;
+	c->lleft = limit;
+	c->lrows = 0;
 	ctl_out_add(c, head, sizeof(head) - 1);
-	if (r->ct != NULL)
-		ct_foreach(r->ct, ctl_ct_cb, &w);
-	if (w.truncated)
-		ctl_out_add(c, "],\"truncated\":true}\n", 20);
-	else
-		ctl_out_add(c, "]}\n", 3);
+	ctl_list_more(c);
 }
 
 static void
@@ -835,7 +875,7 @@ ctl_process(struct ctl_client *c)
 	struct evbuffer_ptr p;
 	size_t len;
 
-	while (c->mode == CTL_REQUEST && !c->blocked) {
+	while (c->mode == CTL_REQUEST && !c->blocked && !c->listing) {
 		if ((len = evbuffer_get_length(c->in)) == 0)
 			break;
 		p = evbuffer_search(c->in, "\n", 1, NULL);
@@ -870,7 +910,7 @@ ctl_process(struct ctl_client *c)
 			line[len] = '\0';
 			ctl_request(c, line, len);
 		}
-		if (evbuffer_get_length(c->out) >= CONTROL_OUT_MAX)
+		if (evbuffer_get_length(c->out) >= CONTROL_OUT_MAX / 2)
 			c->blocked = true;
 	}
 	/* A stream client has nothing more to say. */
@@ -931,12 +971,25 @@ ctl_event_set(struct event *ev, bool *on, bool want)
 static void
 ctl_client_settle(struct ctl_client *c)
 {
+	bool resume = false;
+
 	if (ctl_flush(c) == -1) {
 		ctl_client_free(c);
 		return;
 	}
-	if (c->blocked &&
+	/* one slice of a listing per turn, once the client has read */
+	if (c->listing &&
 	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 2) {
+		ctl_list_more(c);
+		resume = !c->listing;
+		if (ctl_flush(c) == -1) {
+			ctl_client_free(c);
+			return;
+		}
+	}
+	/* requests behind a finished listing or a drained queue */
+	if (!c->listing && (resume || (c->blocked &&
+	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 4))) {
 		c->blocked = false;
 		ctl_process(c);
 		if (ctl_flush(c) == -1) {
@@ -945,13 +998,16 @@ ctl_client_settle(struct ctl_client *c)
 		}
 	}
 	if (c->eof && (c->mode != CTL_REQUEST || (!c->blocked &&
-	    evbuffer_get_length(c->in) == 0 &&
+	    !c->listing && evbuffer_get_length(c->in) == 0 &&
 	    evbuffer_get_length(c->out) == 0))) {
 		ctl_client_free(c);
 		return;
 	}
-	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked);
-	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0);
+	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked &&
+	    !c->listing);
+	/* a listing goes on when the socket takes more */
+	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0 ||
+	    c->listing);
 }
 
 static void
@@ -1124,6 +1180,19 @@ ctl_trace_emit(void *arg, const struct trace *t)
 	free(s);
 }
 
+size_t
+control_queued_bytes(void)
+{
+	struct ctl_client *c;
+	size_t n = 0;
+
+	if (ctl.fd == -1)
+		return 0;
+	TAILQ_FOREACH(c, &ctl.clients, entry)
+		n += evbuffer_get_length(c->out);
+	return n;
+}
+
 uint64_t
 control_stream_drops(void)
 {
@@ -1154,9 +1223,13 @@ control_handle_line(struct router *r, const char *line, size_t len,
 	ctl.r = r;
 	/* The same line splitting and dispatch as a socket client gets;
 	   the output bound only pauses it, there is no socket to wait on. */
-	while (c.mode == CTL_REQUEST && evbuffer_get_length(c.in) > 0) {
+	while (c.mode == CTL_REQUEST && (evbuffer_get_length(c.in) > 0 ||
+	    c.listing)) {
 		c.blocked = false;
-		ctl_process(&c);
+		if (c.listing)
+			ctl_list_more(&c);
+		else
+			ctl_process(&c);
 	}
 	/* A stream request answered its first line; nothing will follow. */
 	if (c.mode == CTL_EVENTS)
@@ -1253,8 +1326,8 @@ ctl_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			log_debug("control: closing a client idle in a "
 			    "request");
 			ctl_client_free(c);
-		} else if (evbuffer_get_length(c->out) > 0 &&
-		    now - c->last_out >= CONTROL_IDLE_TIMEOUT) {
+		} else if ((evbuffer_get_length(c->out) > 0 || c->listing) &&
+		    now - c->last_out >= CONTROL_STALL_TIMEOUT) {
 			log_debug("control: closing a client that does not "
 			    "read");
 			if (c->mode != CTL_REQUEST)

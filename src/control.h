@@ -8,6 +8,7 @@
 #ifndef HAIRPIND_CONTROL_H
 #define HAIRPIND_CONTROL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ct.h"
@@ -21,8 +22,11 @@
 /* A client's queued output above which its requests wait (normal
    clients) or it is dropped (stream clients). */
 #define CONTROL_OUT_MAX		(1024 * 1024)
-/* Seconds a partial request line or a stuck reply may wait. */
+/* Seconds a partial request line may wait. */
 #define CONTROL_IDLE_TIMEOUT	60
+/* Seconds a client may leave its answer unread (no write progress at
+   all) before it is dropped. */
+#define CONTROL_STALL_TIMEOUT	10
 
 struct router;
 
@@ -70,6 +74,9 @@ void control_ct_event(enum ct_event ev, const struct ct_entry *e);
  */
 int control_handle_line(struct router *r, const char *line, size_t len,
     char **reply);
+
+/* control_queued_bytes() - output queued for all clients now. */
+size_t control_queued_bytes(void);
 
 /* control_stream_drops() - stream clients dropped for not reading. */
 uint64_t control_stream_drops(void);

@@ -1283,6 +1283,26 @@ ct_flush(struct ct_table *t)
 	return n;
 }
 
+uint32_t
+ct_foreach_from(struct ct_table *t, uint32_t start, ct_iter_fn fn, void *arg)
+{
+	uint32_t i;
+
+	t->iterating++;
+	for (i = start; i < t->hiwater; i++) {
+		struct ct_entry *e = ct_ent(t, i);
+
+		if (!ct_live(e))
+			continue;
+		if (fn(arg, e, ct_st(t, i)) != 0) {
+			t->iterating--;
+			return i + 1;
+		}
+	}
+	t->iterating--;
+	return UINT32_MAX;
+}
+
 /*
  * Entries are visited in index order. @fn may look entries up and remove
  * any of them (ct_remove() after ct_lookup()); entries inserted meanwhile

@@ -241,6 +241,14 @@ uint32_t ct_flush(struct ct_table *t);
 typedef int (*ct_iter_fn)(void *arg, const struct ct_entry *e,
     const struct ct_stats *st);
 void ct_foreach(struct ct_table *t, ct_iter_fn fn, void *arg);
+/*
+ * ct_foreach_from() - the same from index @start (0 first), for a walk in
+ * slices. Return: where to start the next slice when @fn stopped it (the
+ * entry @fn stopped at was visited), UINT32_MAX when the walk is done.
+ * Entries created or removed between slices may or may not be visited.
+ */
+uint32_t ct_foreach_from(struct ct_table *t, uint32_t start, ct_iter_fn fn,
+    void *arg);
 
 const struct ct_stats *ct_stats(const struct ct_table *t,
     const struct ct_entry *e);
