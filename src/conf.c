@@ -4,11 +4,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <yaml.h>
 
@@ -24,6 +27,12 @@
 #endif
 
 #define CONF_MAX_FILE (16 * 1024 * 1024)
+/*
+ * Sequences and mappings inside each other, at most. libyaml's scanner
+ * re-checks every open level for each token, so deep nesting costs time
+ * quadratic in it (120 kB of "[" took 6 s); no configuration needs more.
+ */
+#define CONF_MAX_DEPTH 64
 #define CONF_MAX_NAME 32		/* interface names in rules */
 #define CONF_TIMEOUT_MAX (365 * 86400)
 
@@ -1733,6 +1742,52 @@ conf_errors_out(struct conf_ctx *ctx, struct conf_errors *errs)
 	ctx->errs = NULL;
 }
 
+/*
+ * A first pass over the events only, stopped at the first collection
+ * nested deeper than CONF_MAX_DEPTH, so a hostile file costs time linear
+ * in its size before the document is built. A syntax error is left to
+ * the real load, which reports it with its context.
+ * Return: true when the nesting is fine.
+ */
+static bool
+conf_depth_ok(struct conf_ctx *ctx, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONF_MAX_DEPTH) {
+				conf_error(ctx, (int)ev.start_mark.line + 1,
+				    (int)ev.start_mark.column + 1, "nested "
+				    "deeper than %d levels", CONF_MAX_DEPTH);
+				ok = false;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
 struct config *
 conf_load_buf(const char *name, const char *buf, size_t len,
     struct conf_errors *errs)
@@ -1756,6 +1811,8 @@ conf_load_buf(const char *name, const char *buf, size_t len,
 	c->path = xstrdup(name);
 	conf_defaults(c);
 
+	if (!conf_depth_ok(&ctx, buf, len))
+		goto out;
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -1801,17 +1858,45 @@ struct config *
 conf_load(const char *path, struct conf_errors *errs)
 {
 	struct config *c;
+	struct stat st;
 	char *buf, *msg;
 	size_t len = 0, cap = 65536;
 	FILE *f;
+	int fd;
 
 	if (errs != NULL) {
 		errs->msgs = NULL;
 		errs->n = 0;
 	}
-	f = fopen(path, "r");
-	if (f == NULL) {
+	/*
+	 * Regular files only: a FIFO or a device would block the reader (and
+	 * before, the loop) for as long as nobody writes to it. O_NONBLOCK
+	 * keeps open() itself from waiting on a FIFO's writer.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
 		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xasprintf(&msg, "%s: not a regular file", path);
+		close(fd);
+		goto fail;
+	}
+	if (st.st_size > CONF_MAX_FILE) {
+		xasprintf(&msg, "%s: file too large (at most %d MiB)", path,
+		    CONF_MAX_FILE >> 20);
+		close(fd);
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, 0) == -1 || (f = fdopen(fd, "r")) == NULL) {
+		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		close(fd);
 		goto fail;
 	}
 	buf = xmalloc(cap + 1);

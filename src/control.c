@@ -52,6 +52,7 @@
 #include "metrics.h"
 #include "natport.h"
 #include "privdrop.h"
+#include "reload.h"
 #include "route.h"
 #include "router.h"
 #include "rule.h"
@@ -103,6 +104,7 @@ struct ctl_client {
 	bool discard;		/* skipping the rest of a long line */
 	bool blocked;		/* output over bound: requests wait */
 	bool listing;		/* a `conntrack` listing is being written */
+	bool reloading;		/* waiting for the answer to `reload` */
 	struct ctl_filter lfilt;	/* its filter */
 	uint32_t lnext;		/* the next conntrack index to look at */
 	uint32_t lleft;		/* rows it may still write */
@@ -128,6 +130,7 @@ static struct {
 
 static void ctl_client_free(struct ctl_client *c);
 static void ctl_client_settle(struct ctl_client *c);
+static void ctl_process(struct ctl_client *c);
 
 static time_t
 ctl_now(void)
@@ -689,53 +692,63 @@ ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 	ctl_list_more(c);
 }
 
+/* The answer to `reload`, now or once the parse thread is done. */
 static void
-ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
+ctl_reload_done(void *arg, int rc, const struct conf_errors *errs,
+    bool async)
 {
-	struct router *r = ctl.r;
-	struct conf_errors errs = { NULL, 0 };
+	struct ctl_client *c = arg;
 	struct evbuffer *b;
-	char *path, *msg;
+	char *msg;
 	size_t len;
 	int i;
 
-	if (r->conf->path == NULL) {
-		ctl_error(c, "reload: no configuration file");
-		return;
-	}
-	/* router_reload() frees the old config, path included. */
-	path = xstrdup(r->conf->path);
-	if (router_reload(r, path, &errs) == 0) {
+	c->reloading = false;
+	if (rc == 0) {
 		ctl_reply(c, json_string("reloaded"));
-		conf_errors_free(&errs);
-		free(path);
-		return;
+	} else {
+		b = evbuffer_new();
+		for (i = 0; b != NULL && i < errs->n; i++) {
+			if (errs->msgs[i] == NULL)
+				continue;
+			len = strlen(errs->msgs[i]);
+			while (len > 0 && errs->msgs[i][len - 1] == '\n')
+				len--;
+			if (evbuffer_get_length(b) > 0)
+				evbuffer_add(b, "\n", 1);
+			evbuffer_add(b, errs->msgs[i], len);
+		}
+		if (b == NULL || evbuffer_get_length(b) == 0)
+			ctl_error(c, "reload of %s failed", ctl.r->conf->path);
+		else {
+			len = evbuffer_get_length(b);
+			msg = xmalloc(len + 1);
+			evbuffer_remove(b, msg, len);
+			msg[len] = '\0';
+			ctl_error_text(c, msg);
+			free(msg);
+		}
+		if (b != NULL)
+			evbuffer_free(b);
 	}
-	b = evbuffer_new();
-	for (i = 0; b != NULL && i < errs.n; i++) {
-		if (errs.msgs[i] == NULL)
-			continue;
-		len = strlen(errs.msgs[i]);
-		while (len > 0 && errs.msgs[i][len - 1] == '\n')
-			len--;
-		if (evbuffer_get_length(b) > 0)
-			evbuffer_add(b, "\n", 1);
-		evbuffer_add(b, errs.msgs[i], len);
+	/* from the loop: go on with what the client sent meanwhile */
+	if (async) {
+		ctl_process(c);
+		ctl_client_settle(c);
 	}
-	if (b == NULL || evbuffer_get_length(b) == 0)
-		ctl_error(c, "reload of %s failed", path);
-	else {
-		len = evbuffer_get_length(b);
-		msg = xmalloc(len + 1);
-		evbuffer_remove(b, msg, len);
-		msg[len] = '\0';
-		ctl_error_text(c, msg);
-		free(msg);
-	}
-	if (b != NULL)
-		evbuffer_free(b);
-	conf_errors_free(&errs);
-	free(path);
+}
+
+/*
+ * The file is parsed off the loop (src/reload.c): the client waits for
+ * its answer, its later requests wait behind it, forwarding goes on.
+ */
+static void
+ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	c->reloading = true;
+	reload_start(ctl.r, ctl_reload_done, c);
 }
 
 static void
@@ -875,7 +888,8 @@ ctl_process(struct ctl_client *c)
 	struct evbuffer_ptr p;
 	size_t len;
 
-	while (c->mode == CTL_REQUEST && !c->blocked && !c->listing) {
+	while (c->mode == CTL_REQUEST && !c->blocked && !c->listing &&
+	    !c->reloading) {
 		if ((len = evbuffer_get_length(c->in)) == 0)
 			break;
 		p = evbuffer_search(c->in, "\n", 1, NULL);
@@ -988,7 +1002,7 @@ ctl_client_settle(struct ctl_client *c)
 		}
 	}
 	/* requests behind a finished listing or a drained queue */
-	if (!c->listing && (resume || (c->blocked &&
+	if (!c->listing && !c->reloading && (resume || (c->blocked &&
 	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 4))) {
 		c->blocked = false;
 		ctl_process(c);
@@ -998,13 +1012,13 @@ ctl_client_settle(struct ctl_client *c)
 		}
 	}
 	if (c->eof && (c->mode != CTL_REQUEST || (!c->blocked &&
-	    !c->listing && evbuffer_get_length(c->in) == 0 &&
+	    !c->listing && !c->reloading && evbuffer_get_length(c->in) == 0 &&
 	    evbuffer_get_length(c->out) == 0))) {
 		ctl_client_free(c);
 		return;
 	}
 	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked &&
-	    !c->listing);
+	    !c->listing && !c->reloading);
 	/* a listing goes on when the socket takes more */
 	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0 ||
 	    c->listing);
@@ -1089,6 +1103,8 @@ ctl_client_new(int fd)
 static void
 ctl_client_free(struct ctl_client *c)
 {
+	if (c->reloading)
+		reload_cancel(c);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
 	if (c->mode == CTL_EVENTS)

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "natport.h"
 #include "privdrop.h"
+#include "reload.h"
 #include "route.h"
 #include "router.h"
 #include "sandbox.h"
@@ -137,20 +138,27 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	router_tick(r);
 }
 
+/* The end of a SIGHUP reload; the reload module logged its errors. */
+static void
+sighup_done(void *arg, int rc, const struct conf_errors *errs, bool async)
+{
+	int i;
+
+	(void)arg;
+	if (rc == -1 && !async)
+		for (i = 0; i < errs->n; i++)
+			log_warnx("%s", errs->msgs[i]);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct router *r = arg;
-	struct conf_errors errs;
-	int i;
 
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", r->conf->path);
-		if (router_reload(r, r->conf->path, &errs) == -1)
-			for (i = 0; i < errs.n; i++)
-				log_warnx("%s", errs.msgs[i]);
-		conf_errors_free(&errs);
+		reload_start(r, sighup_done, NULL);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -314,6 +322,8 @@ main(int argc, char *argv[])
 		sig_ev[i] = evsignal_new(r->base, sigs[i], signal_cb, r);
 		evsignal_add(sig_ev[i], NULL);
 	}
+	if (reload_init(r) == -1)
+		fatal("reload: pipe");
 	tick_ev = event_new(r->base, -1, EV_PERSIST, tick_cb, r);
 	evtimer_add(tick_ev, &tick);
 	expire_ev = evtimer_new(r->base, expire_cb, r);
@@ -330,6 +340,7 @@ main(int argc, char *argv[])
 #endif
 
 	control_shutdown();
+	reload_shutdown();
 	privdrop_reaper_finish();
 	for (i = 0; i < r->nifaces; i++) {
 		if (r->ifaces[i].ev != NULL)

@@ -1179,15 +1179,24 @@ router_set_nice(int nice)
 int
 router_reload(struct router *r, const char *path, struct conf_errors *errs)
 {
-	struct config *new, *old = r->conf;
-	struct route_table *rt;
-	int i;
+	struct config *new;
 
 #ifdef HAVE_SYSTEMD
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
 #endif
 	memset(errs, 0, sizeof(*errs));
 	new = conf_load(path, errs);
+	return router_reload_conf(r, new, path, errs);
+}
+
+int
+router_reload_conf(struct router *r, struct config *new, const char *path,
+    struct conf_errors *errs)
+{
+	struct config *old = r->conf;
+	struct route_table *rt;
+	int i;
+
 	if (new == NULL || reload_compatible(old, new, errs) == -1) {
 		if (new != NULL)
 			conf_free(new);

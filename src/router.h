@@ -176,6 +176,14 @@ int router_set_nice(int nice);
  */
 int router_reload(struct router *r, const char *path,
     struct conf_errors *errs);
+/*
+ * router_reload_conf() - the second half of router_reload(): check and
+ * swap in @new, already parsed (off the loop, src/reload.c), or count the
+ * failure when @new is NULL (@errs then says why). Takes @new.
+ * Return: 0 or -1.
+ */
+int router_reload_conf(struct router *r, struct config *new,
+    const char *path, struct conf_errors *errs);
 
 /* router_ifname() - the name of interface @idx, or NULL. */
 const char *router_ifname(const struct router *r, int idx);
