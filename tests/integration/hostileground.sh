@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: ISC
 # Issue 17, "hostile ground", on a live router: (1) a SYN flood at the
 # published port, answered by the server, fills a small conntrack table
-# while new connections both ways still get through; (4) one LAN host
-# past conntrack.nat-ports-per-host fails only its own new flows; (8)
+# while new connections both ways still get through; (3) a spoofed RST
+# inside the window leaves a connection, the exact one closes it; (4) one
+# LAN host past conntrack.nat-ports-per-host fails only its own new
+# flows; (8)
 # rp-filter strict drops a LAN source arriving on the WAN, and a
 # source-routed packet is dropped; (9) an unsolicited ARP reply creates
 # no neighbour and a second MAC within arp.locktime is ignored; (10) a
@@ -44,6 +46,13 @@ if kind == "lsrr":
     p = Ether(dst=dmac) / IP(src="2.2.2.2", dst="1.1.1.1",
         options=[IPOption(b"\x83\x07\x04\xc0\xa8\x01\x02")]) / \
         TCP(sport=4444, dport=80, flags="S")
+elif kind == "arp-race":
+    # a request for the router from MAC A, at once a reply from MAC B
+    a, b, spa, tpa = sys.argv[4:8]
+    p = [Ether(dst="ff:ff:ff:ff:ff:ff", src=a) / ARP(op=1, hwsrc=a,
+         psrc=spa, pdst=tpa),
+         Ether(dst=dmac, src=b) / ARP(op=2, hwsrc=b, psrc=spa, hwdst=dmac,
+         pdst=tpa)]
 elif kind in ("arp-reply", "arp-request"):
     smac, spa, tpa = sys.argv[4:7]
     p = Ether(dst=dmac, src=smac) / ARP(op=2 if kind == "arp-reply" else 1,
@@ -98,6 +107,66 @@ assert_eq "no new connection was refused as ct-full" 0 \
     $(($(drops wan ct-full) + $(drops lan ct-full) - full0))
 still_forwards "right after the SYN flood"
 
+# --- (3) a blind RST inside the window (RFC 5961) ------------------------------
+# rst.py, in the ISP: a server on 2.2.2.2:9100 that learns the sequence
+# numbers of the client's connection from the wire, then spoofs RSTs "from
+# 2.2.2.2": first one only inside the window, then (on go) the exact one.
+cat >"$T_TMP/rst.py" <<'EOF'
+import json, os, socket, sys, time
+from scapy.all import AsyncSniffer, Ether, IP, TCP, sendp
+iface, dmac, ready, go = sys.argv[1:5]
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("2.2.2.2", 9100))
+srv.listen(1)
+srv.settimeout(15)
+sn = AsyncSniffer(iface=iface, store=True, lfilter=lambda p: TCP in p and
+                  9100 in (p[TCP].sport, p[TCP].dport))
+sn.start()
+time.sleep(1)
+open(ready, "w").close()
+conn, _ = srv.accept()
+time.sleep(0.5)
+pk = sn.stop()
+sa = [p for p in pk if p[IP].src == "2.2.2.2" and p[TCP].flags == "SA"][0]
+s, port, dst = sa[TCP].seq, sa[TCP].dport, sa[IP].dst
+def rst(seq):
+    sendp(Ether(dst=dmac) / IP(src="2.2.2.2", dst=dst) /
+          TCP(sport=9100, dport=port, flags="R", seq=seq), iface=iface,
+          verbose=False)
+rst(s + 1 + 1000)
+print(json.dumps({"port": port}), flush=True)
+end = time.monotonic() + 20
+while not os.path.exists(go) and time.monotonic() < end:
+    time.sleep(0.05)
+rst(s + 1)
+print("done", flush=True)
+time.sleep(1)
+EOF
+timeout 40 ip netns exec "$I" "$PY" "$T_TMP/rst.py" "$LAB_TAP_WAN" \
+    "$wan_mac" "$T_TMP/rst.ready" "$T_TMP/rst.go" >"$T_TMP/rst.out" 2>&1 &
+rstpid=$!
+lab_wait 10 test -e "$T_TMP/rst.ready" || t_fail "rst.py ready" \
+    "$(cat "$T_TMP/rst.out")"
+timeout 30 ip netns exec "$C" "$PY" -c 'import socket, time
+s = socket.create_connection(("2.2.2.2", 9100), 5)
+time.sleep(25)' >/dev/null 2>&1 &
+holder=$!
+lab_wait 10 grep -q port "$T_TMP/rst.out" ||
+    t_fail "rst.py saw the handshake" "$(cat "$T_TMP/rst.out")"
+ct_state() {
+	ctl conntrack port=9100 | json_get "','.join(e['tcp-state'] for e in r)"
+}
+sleep 0.3
+assert_eq "a spoofed RST inside the window, not exact: the connection stays" \
+    established "$(ct_state)"
+touch "$T_TMP/rst.go"
+lab_wait 10 grep -q done "$T_TMP/rst.out"
+sleep 0.3
+assert_eq "... the exact RST closes it" close "$(ct_state)"
+kill "$holder" 2>/dev/null
+wait "$rstpid" "$holder" 2>/dev/null
+
 # --- (4) one host past its share of NAT ports ---------------------------------
 h0=$(drops lan nat-host-limit)
 t_run ip netns exec "$C" "${HOSTILE[@]}" flood --iface eth0 \
@@ -136,10 +205,8 @@ assert_eq "an unsolicited ARP reply (sent: ${T_OUT:-ok}) creates no neighbour" \
 # 192.168.1.78 asks for the router: learned, confirmed now. A reply with
 # another MAC right after is ignored (arp.locktime, 1 s); one later wins.
 lk0=$(metric arp_locked_total)
-pkt_run "$C" arp-request eth0 ff:ff:ff:ff:ff:ff 02:66:00:00:00:02 \
+pkt_run "$C" arp-race eth0 "$lan_mac" 02:66:00:00:00:02 02:66:00:00:00:03 \
     192.168.1.78 192.168.1.1
-pkt_run "$C" arp-reply eth0 "$lan_mac" 02:66:00:00:00:03 192.168.1.78 \
-    192.168.1.1
 neigh78() {
 	ctl neighbors | json_get "next((n['mac'] for n in r
 	    if n['address'] == '192.168.1.78'), None)"
