@@ -1158,7 +1158,30 @@ conf_word(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
 	return -1;
 }
 
-static const char *const conf_yesno[] = { "no", "yes", NULL };
+/*
+ * A yes/no setting: RouterOS writes yes and no, YAML tools write true and
+ * false (a YAML 1.1 "no" read by PyYAML and dumped again is "false").
+ * Return: 0 or 1, or -1 after an error.
+ */
+static int
+conf_bool(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where)
+{
+	static const char *const words[] = {
+		"no", "yes", "false", "true", "off", "on", NULL
+	};
+	const char *s = conf_str(ctx, v, key, where);
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i & 1;
+	conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected yes or no)",
+	    key, s, where);
+	return -1;
+}
 
 /* ip-settings: RouterOS /ip settings, the anti-spoofing part. */
 static void
@@ -1183,8 +1206,8 @@ conf_ip_settings(struct conf_ctx *ctx, yaml_node_t *n)
 				ctx->conf->ip.rp_filter = (enum conf_rp_filter)w;
 			break;
 		case 1:
-			if ((w = conf_word(ctx, v, "accept-source-route", where,
-			    conf_yesno)) >= 0)
+			if ((w = conf_bool(ctx, v, "accept-source-route",
+			    where)) >= 0)
 				ctx->conf->ip.accept_source_route = w == 1;
 			break;
 		default:
@@ -1220,8 +1243,7 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 			    &ctx->conf->limits.arp_queue);
 			break;
 		case 2:
-			if ((w = conf_word(ctx, v, "accept", where,
-			    conf_yesno)) >= 0)
+			if ((w = conf_bool(ctx, v, "accept", where)) >= 0)
 				ctx->conf->limits.arp_accept = w == 1;
 			break;
 		case 3:

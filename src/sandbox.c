@@ -43,6 +43,8 @@ static const int sandbox_allow[] = {
 	SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
 	SCMP_SYS(getrandom), SCMP_SYS(uname), SCMP_SYS(sysinfo),
 	SCMP_SYS(getrusage), SCMP_SYS(wait4), SCMP_SYS(getpriority),
+	SCMP_SYS(setpriority),	/* dataplane.nice on reload (the kernel
+				   still refuses a raise without the cap) */
 	/* memory */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(mprotect), SCMP_SYS(mmap),

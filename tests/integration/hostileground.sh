@@ -3,7 +3,8 @@
 # Issue 17, "hostile ground", on a live router: (1) a SYN flood at the
 # published port, answered by the server, fills a small conntrack table
 # while new connections both ways still get through; (3) a spoofed RST
-# inside the window leaves a connection, the exact one closes it; (4) one
+# inside the window leaves a connection, the exact one closes it; (5) an
+# ICMP error quoting a live flow but sent to another host is invalid; (4) one
 # LAN host past conntrack.nat-ports-per-host fails only its own new
 # flows; (8)
 # rp-filter strict drops a LAN source arriving on the WAN, and a
@@ -31,6 +32,7 @@ conf=$(t_config hostile)
 conf_set "$conf" conntrack.max "$CT_MAX"
 conf_set "$conf" conntrack.nat-ports-per-host "$PER_HOST"
 conf_set "$conf" ip-settings.rp-filter strict
+conf_set "$conf" filter '["chain=forward connection-state=invalid action=drop"]'
 ip netns exec "$LAB_NS_LAN" sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
     2>/dev/null || true
 router_start "$conf" || t_done
@@ -40,12 +42,19 @@ lan_mac=$(iface_mac lan)
 # pkt.py: single frames built with scapy, sent on a link.
 cat >"$T_TMP/pkt.py" <<'EOF'
 import sys
-from scapy.all import ARP, Ether, IP, IPOption, TCP, sendp
+from scapy.all import ARP, ICMP, Ether, IP, IPOption, TCP, UDP, sendp
 kind, iface, dmac = sys.argv[1:4]
 if kind == "lsrr":
     p = Ether(dst=dmac) / IP(src="2.2.2.2", dst="1.1.1.1",
         options=[IPOption(b"\x83\x07\x04\xc0\xa8\x01\x02")]) / \
         TCP(sport=4444, dport=80, flags="S")
+elif kind == "icmp-error":
+    # port unreachable from 2.2.2.2 quoting 1.1.1.1:PORT -> 2.2.2.2:9000
+    dst, eport = sys.argv[4], int(sys.argv[5])
+    q = IP(src="1.1.1.1", dst="2.2.2.2") / UDP(sport=eport, dport=9000) / \
+        b"ping"
+    p = Ether(dst=dmac) / IP(src="2.2.2.2", dst=dst) / \
+        ICMP(type=3, code=3) / bytes(q)
 elif kind == "arp-race":
     # a request for the router from MAC A, at once a reply from MAC B
     a, b, spa, tpa = sys.argv[4:8]
@@ -166,6 +175,21 @@ sleep 0.3
 assert_eq "... the exact RST closes it" close "$(ct_state)"
 kill "$holder" 2>/dev/null
 wait "$rstpid" "$holder" 2>/dev/null
+
+# --- (5) an ICMP error addressed to another inside host -----------------------
+# The client's UDP flow to 2.2.2.2:9000 goes out as 1.1.1.1:P. An error
+# quoting it is related only when sent to 1.1.1.1; one sent to the server
+# 192.168.1.2 is invalid, and the forward rule drops it.
+t_run t_ns "$C" "${NETTOOL[@]}" udp-send --dst 2.2.2.2:9000
+eport=$(ctl conntrack port=9000 src=192.168.1.10 | json_get \
+    "r[0]['reply-dst-address'].split(':')[1]")
+fd0=$(drops wan filter-drop)
+pkt_run "$I" icmp-error "$LAB_TAP_WAN" "$wan_mac" 192.168.1.2 "$eport"
+assert_eq "an error quoting the client's flow, sent to 192.168.1.2 (port $eport, ${T_OUT:-sent}): invalid, dropped" \
+    1 $(($(drops wan filter-drop) - fd0))
+pkt_run "$I" icmp-error "$LAB_TAP_WAN" "$wan_mac" 1.1.1.1 "$eport"
+assert_eq "... sent to 1.1.1.1: related, not dropped" 1 \
+    $(($(drops wan filter-drop) - fd0))
 
 # --- (4) one host past its share of NAT ports ---------------------------------
 h0=$(drops lan nat-host-limit)
