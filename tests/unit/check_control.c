@@ -792,7 +792,10 @@ START_TEST(test_conntrack_listing_bounded)
 	/* ~300 bytes a row: 9 MB each if queued whole; a slice is only
 	   made once the client read, so what its socket holds is all */
 	ck_assert_uint_le(peak, 4 * (CONTROL_OUT_MAX + 128 * 1024));
-	ck_assert_int_lt(worst, 200000);
+	/* a slice per client per turn (not under valgrind, 50x slower) */
+	if (getenv("LD_PRELOAD") == NULL ||
+	    strstr(getenv("LD_PRELOAD"), "vgpreload") == NULL)
+		ck_assert_int_lt(worst, 200000);
 	for (i = 0; i < 4; i++)
 		cli_close(lazy[i]);
 
