@@ -470,6 +470,21 @@ arp_foreach(struct arp_table *at, arp_iter_fn fn, void *arg)
 			return;
 }
 
+uint32_t
+arp_foreach_from(struct arp_table *at, uint32_t start, uint32_t budget,
+    arp_iter_fn fn, void *arg)
+{
+	uint32_t i;
+
+	for (i = start; i < at->max; i++) {
+		if (budget-- == 0)
+			return i;
+		if (at->n[i].used && fn(arg, &at->n[i]) != 0)
+			return i + 1;
+	}
+	return UINT32_MAX;
+}
+
 uint64_t
 arp_locked_count(const struct arp_table *at)
 {

@@ -93,6 +93,11 @@ struct ctl_filter {
 	int port;		/* -1: any */
 };
 
+/* ctl_client.listing: which listing is being written in slices */
+#define CTL_LIST_NONE		0
+#define CTL_LIST_CT		1	/* `conntrack` */
+#define CTL_LIST_NEIGH		2	/* `neighbors` */
+
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client) entry;
 	int fd;
@@ -103,7 +108,7 @@ struct ctl_client {
 	struct ctl_filter filt;
 	bool discard;		/* skipping the rest of a long line */
 	bool blocked;		/* output over bound: requests wait */
-	bool listing;		/* a `conntrack` listing is being written */
+	int listing;		/* CTL_LIST_*: a listing is being written */
 	bool reloading;		/* waiting for the answer to `reload` */
 	struct ctl_filter lfilt;	/* its filter */
 	uint32_t lnext;		/* the next conntrack index to look at */
@@ -131,6 +136,7 @@ static struct {
 static void ctl_client_free(struct ctl_client *c);
 static void ctl_client_settle(struct ctl_client *c);
 static void ctl_process(struct ctl_client *c);
+static void ctl_list_more(struct ctl_client *c);
 
 static time_t
 ctl_now(void)
@@ -504,41 +510,20 @@ ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
 	ctl_reply(c, rows);
 }
 
-struct ctl_neigh_walk {
-	json_t *rows;
-	uint64_t now_ms;
-};
-
-static int
-ctl_neigh_cb(void *arg, const struct arp_neigh *n)
-{
-	struct ctl_neigh_walk *w = arg;
-	char a[INET_ADDRSTRLEN];
-	bool known;
-	json_t *o;
-
-	known = n->state == ARP_REACHABLE || n->state == ARP_STALE;
-	o = json_object();
-	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
-	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
-	json_object_set_new(o, "interface",
-	    ctl_str(router_ifname(ctl.r, n->iface)));
-	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
-	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
-	    ctl_uint(w->now_ms > n->updated_ms ?
-	    (w->now_ms - n->updated_ms) / 1000 : 0));
-	json_array_append_new(w->rows, o);
-	return 0;
-}
-
+/* `neighbors`: a listing in slices, as `conntrack` (see ctl_list_more()). */
 static void
 ctl_cmd_neighbors(struct ctl_client *c, int argc, char **argv)
 {
-	struct ctl_neigh_walk w = { json_array(), router_now_ms() };
+	static const char head[] = "{\"ok\":true,\"result\":[";
 
-	if (ctl.r->arp != NULL)
-		arp_foreach(ctl.r->arp, ctl_neigh_cb, &w);
-	ctl_reply(c, w.rows);
+	(void)argc;
+	(void)argv;
+	c->listing = CTL_LIST_NEIGH;
+	c->lnext = 0;
+	c->lleft = UINT32_MAX;
+	c->lrows = 0;
+	ctl_out_add(c, head, sizeof(head) - 1);
+	ctl_list_more(c);
 }
 
 static void
@@ -591,8 +576,31 @@ struct ctl_ct_walk {
 	struct ctl_client *c;
 	size_t start_len;	/* output queued when the slice began */
 	uint32_t rows, now;
+	uint64_t now_ms;
 	bool truncated, full;
 };
+
+/* Append row @o (taken) to the listing; full when the slice is. */
+static void
+ctl_list_row(struct ctl_ct_walk *w, json_t *o)
+{
+	struct ctl_client *c = w->c;
+	char *s = json_dumps(o, CTL_JSON_FLAGS);
+
+	json_decref(o);
+	if (s == NULL) {
+		w->full = true;
+		return;
+	}
+	if (c->lrows++ > 0)
+		ctl_out_add(c, ",", 1);
+	ctl_out_add(c, s, strlen(s));
+	free(s);
+	c->lleft--;
+	if (++w->rows >= CTL_LIST_SLICE_ROWS || evbuffer_get_length(c->out) -
+	    w->start_len >= CTL_LIST_SLICE_BYTES)
+		w->full = true;
+}
 
 static int
 ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
@@ -600,7 +608,6 @@ ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
 	struct ctl_ct_walk *w = arg;
 	struct ctl_client *c = w->c;
 	json_t *o;
-	char *s;
 
 	if (!ctl_filter_entry(&c->lfilt, e))
 		return 0;
@@ -611,21 +618,33 @@ ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
 	if ((o = json_object()) == NULL)
 		return 1;
 	ctl_ct_fill(o, e, st, w->now);
-	s = json_dumps(o, CTL_JSON_FLAGS);
-	json_decref(o);
-	if (s == NULL)
+	ctl_list_row(w, o);
+	return w->full ? 1 : 0;
+}
+
+static void ctl_list_row(struct ctl_ct_walk *w, json_t *o);
+
+static int
+ctl_neigh_cb(void *arg, const struct arp_neigh *n)
+{
+	struct ctl_ct_walk *w = arg;
+	char a[INET_ADDRSTRLEN];
+	bool known;
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
 		return 1;
-	if (c->lrows++ > 0)
-		ctl_out_add(c, ",", 1);
-	ctl_out_add(c, s, strlen(s));
-	free(s);
-	c->lleft--;
-	if (++w->rows >= CTL_LIST_SLICE_ROWS || evbuffer_get_length(c->out) -
-	    w->start_len >= CTL_LIST_SLICE_BYTES) {
-		w->full = true;
-		return 1;
-	}
-	return 0;
+	known = n->state == ARP_REACHABLE || n->state == ARP_STALE;
+	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
+	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
+	json_object_set_new(o, "interface",
+	    ctl_str(router_ifname(ctl.r, n->iface)));
+	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
+	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
+	    ctl_uint(w->now_ms > n->updated_ms ?
+	    (w->now_ms - n->updated_ms) / 1000 : 0));
+	ctl_list_row(w, o);
+	return w->full ? 1 : 0;
 }
 
 /*
@@ -645,7 +664,16 @@ ctl_list_more(struct ctl_client *c)
 	w.c = c;
 	w.start_len = evbuffer_get_length(c->out);
 	w.now = router_now();
-	if (r->ct != NULL && c->lnext != UINT32_MAX)
+	w.now_ms = router_now_ms();
+	if (c->listing == CTL_LIST_NEIGH && r->arp != NULL &&
+	    c->lnext != UINT32_MAX) {
+		/* empty slots count too: a million-slot table is sliced */
+		c->lnext = arp_foreach_from(r->arp, c->lnext,
+		    CTL_LIST_SLICE_ROWS * 64, ctl_neigh_cb, &w);
+		if (c->lnext != UINT32_MAX)
+			w.full = true;
+	} else if (c->listing == CTL_LIST_CT && r->ct != NULL &&
+	    c->lnext != UINT32_MAX)
 		c->lnext = ct_foreach_from(r->ct, c->lnext, ctl_ct_cb, &w);
 	else
 		c->lnext = UINT32_MAX;
@@ -655,7 +683,7 @@ ctl_list_more(struct ctl_client *c)
 		ctl_out_add(c, "],\"truncated\":true}\n", 20);
 	else
 		ctl_out_add(c, "]}\n", 3);
-	c->listing = false;
+	c->listing = CTL_LIST_NONE;
 }
 
 /*
@@ -684,7 +712,7 @@ ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &c->lfilt,
 	    &limit) == -1)
 		return;
-	c->listing = true;
+	c->listing = CTL_LIST_CT;
 	c->lnext = 0;
 	c->lleft = limit;
 	c->lrows = 0;
