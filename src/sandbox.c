@@ -69,8 +69,9 @@ sandbox_apply(char **cause)
 	const uint64_t nsflags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 	    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP |
 	    CLONE_NEWTIME;
+	/* O_TMPFILE carries O_DIRECTORY, which a read-only open may use */
 	const uint64_t wflags = O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND |
-	    O_TMPFILE;
+	    (O_TMPFILE & ~O_DIRECTORY);
 	scmp_filter_ctx ctx;
 	struct scmp_arg_cmp c;
 	size_t i;

@@ -119,6 +119,11 @@ START_TEST(test_allowed)
 	ck_assert_int_eq(read(fd, buf, 5), 5);
 	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
 	close(fd);
+	/* a directory, read only */
+	fd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(open("/tmp", O_TMPFILE | O_RDWR, 0600), -1);
 	/* AF_UNIX: syslog, sd_notify */
 	sv = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(sv, 0);
