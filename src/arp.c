@@ -36,6 +36,7 @@ struct arp_table {
 	uint32_t free;
 	size_t qbytes;
 	struct hash_key key;
+	uint64_t locked;	/* MAC changes refused by the locktime */
 };
 
 struct arp_pkt {
@@ -274,6 +275,43 @@ queue_flush(struct arp_table *at, struct arp_neigh *n)
 	queue_free(at, n);
 }
 
+/*
+ * Linux arp_accept=0 (the default): a new entry comes only from a request
+ * for one of our addresses (the asker will want our answer); an
+ * unsolicited reply or a gratuitous ARP for an address we never asked
+ * about creates nothing. arp.accept: yes learns from those too.
+ */
+static bool
+arp_may_create(const struct arp_table *at, const struct arp_pkt *a,
+    bool for_us, uint32_t spa, uint32_t tpa)
+{
+	if (ntohs(a->op) == 1 && for_us)
+		return true;
+	return at->r->conf->limits.arp_accept && (for_us || spa == tpa);
+}
+
+/*
+ * Linux locktime: within arp.locktime of its last confirmation, a
+ * resolved entry keeps its MAC; an answer with another one (a second
+ * proxy, or a spoofer racing the real host) is ignored. Same MAC:
+ * a confirmation as ever.
+ */
+static bool
+arp_locked(struct arp_table *at, const struct arp_neigh *n,
+    const uint8_t *sha)
+{
+	uint32_t lock = at->r->conf->limits.arp_locktime_ms;
+
+	if (n->state != ARP_REACHABLE && n->state != ARP_STALE)
+		return false;
+	if (memcmp(n->mac, sha, 6) == 0)
+		return false;
+	if (router_now_ms() - n->updated_ms >= lock)
+		return false;
+	at->locked++;
+	return true;
+}
+
 int
 arp_input(struct arp_table *at, int iface, const uint8_t *eth, size_t len)
 {
@@ -300,8 +338,10 @@ arp_input(struct arp_table *at, int iface, const uint8_t *eth, size_t len)
 	/* RFC 826 merge: update a known sender, learn one that asks us */
 	if (spa != 0 && iface_on_link(ifp, spa) && !iface_has_addr(ifp, spa)) {
 		n = neigh_find(at, iface, spa);
-		if (n == NULL && for_us)
+		if (n == NULL && arp_may_create(at, &a, for_us, spa, tpa))
 			n = neigh_new(at, iface, spa);
+		if (n != NULL && arp_locked(at, n, a.sha))
+			n = NULL;
 		if (n != NULL) {
 			memcpy(n->mac, a.sha, 6);
 			n->state = ARP_REACHABLE;
@@ -428,6 +468,27 @@ arp_foreach(struct arp_table *at, arp_iter_fn fn, void *arg)
 	for (i = 0; i < at->max; i++)
 		if (at->n[i].used && fn(arg, &at->n[i]) != 0)
 			return;
+}
+
+uint32_t
+arp_foreach_from(struct arp_table *at, uint32_t start, uint32_t budget,
+    arp_iter_fn fn, void *arg)
+{
+	uint32_t i;
+
+	for (i = start; i < at->max; i++) {
+		if (budget-- == 0)
+			return i;
+		if (at->n[i].used && fn(arg, &at->n[i]) != 0)
+			return i + 1;
+	}
+	return UINT32_MAX;
+}
+
+uint64_t
+arp_locked_count(const struct arp_table *at)
+{
+	return at->locked;
 }
 
 const char *

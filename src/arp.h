@@ -48,8 +48,11 @@ void arp_reconfigure(struct arp_table *at, uint32_t max_entries,
 
 /**
  * arp_input() - handle an ARP frame received on @iface: learn the sender
- * when it is for us or already cached, reply to requests for our
- * addresses, and flush queued packets when a neighbour resolves.
+ * when it asks for one of our addresses or is already cached (an
+ * unsolicited reply or gratuitous ARP creates nothing unless arp.accept),
+ * keep a resolved MAC for arp.locktime after its last confirmation, reply
+ * to requests for our addresses, and flush queued packets when a
+ * neighbour resolves.
  * @eth: the Ethernet frame, @len bytes.
  * Return: 0, or -1 when malformed (the caller counts "bad-arp").
  */
@@ -72,6 +75,15 @@ void arp_timer(struct arp_table *at, uint64_t now_ms);
 
 typedef int (*arp_iter_fn)(void *arg, const struct arp_neigh *n);
 void arp_foreach(struct arp_table *at, arp_iter_fn fn, void *arg);
+/*
+ * arp_foreach_from() - the same from slot @start (0 first), looking at
+ * no more than @budget slots, for a walk in slices. Return: where to go
+ * on, UINT32_MAX when the walk is done.
+ */
+uint32_t arp_foreach_from(struct arp_table *at, uint32_t start,
+    uint32_t budget, arp_iter_fn fn, void *arg);
 const char *arp_state_name(uint8_t state);
+/* MAC changes refused because the entry was within arp.locktime. */
+uint64_t arp_locked_count(const struct arp_table *at);
 
 #endif

@@ -4,11 +4,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <yaml.h>
 
@@ -16,6 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "match.h"
+#include "natport.h"
 #include "ros_export.h"
 #include "routeros.h"
 #include "rule.h"
@@ -26,6 +30,12 @@
 #endif
 
 #define CONF_MAX_FILE (16 * 1024 * 1024)
+/*
+ * Sequences and mappings inside each other, at most. libyaml's scanner
+ * re-checks every open level for each token, so deep nesting costs time
+ * quadratic in it (120 kB of "[" took 6 s); no configuration needs more.
+ */
+#define CONF_MAX_DEPTH 64
 #define CONF_MAX_NAME 32		/* interface names in rules */
 #define CONF_TIMEOUT_MAX (365 * 86400)
 
@@ -1154,7 +1164,8 @@ static void
 conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 {
 	static const char *const keys[] = {
-		"max", "timeouts", "frag-max-bytes", "frag-timeout", NULL
+		"max", "timeouts", "frag-max-bytes", "frag-timeout",
+		"nat-ports-per-host", NULL
 	};
 	const char *where = " in conntrack";
 	struct conf_limits *l = &ctx->conf->limits;
@@ -1181,6 +1192,92 @@ conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 			conf_dur(ctx, v, "frag-timeout", where, 3600, "1h",
 			    &l->frag_timeout);
 			break;
+		case 4:
+			conf_uint(ctx, v, "nat-ports-per-host", where, 0,
+			    65535, &l->nat_ports_per_host);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* One word of @words; its index, or -1 after an error naming them all. */
+static int
+conf_word(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, const char *const *words)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	char list[128];
+	size_t off = 0;
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	list[0] = '\0';
+	for (i = 0; words[i] != NULL && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i ? ", " : "", words[i]);
+	conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected %s)", key, s,
+	    where, list);
+	return -1;
+}
+
+/*
+ * A yes/no setting: RouterOS writes yes and no, YAML tools write true and
+ * false (a YAML 1.1 "no" read by PyYAML and dumped again is "false").
+ * Return: 0 or 1, or -1 after an error.
+ */
+static int
+conf_bool(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where)
+{
+	static const char *const words[] = {
+		"no", "yes", "false", "true", "off", "on", NULL
+	};
+	const char *s = conf_str(ctx, v, key, where);
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i & 1;
+	conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected yes or no)",
+	    key, s, where);
+	return -1;
+}
+
+/* ip-settings: RouterOS /ip settings, the anti-spoofing part. */
+static void
+conf_ip_settings(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"rp-filter", "accept-source-route", NULL
+	};
+	static const char *const rp[] = { "no", "loose", "strict", NULL };
+	const char *where = " in ip-settings";
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	int w;
+
+	if (!conf_section(ctx, n, "ip-settings", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			if ((w = conf_word(ctx, v, "rp-filter", where, rp)) >= 0)
+				ctx->conf->ip.rp_filter = (enum conf_rp_filter)w;
+			break;
+		case 1:
+			if ((w = conf_bool(ctx, v, "accept-source-route",
+			    where)) >= 0)
+				ctx->conf->ip.accept_source_route = w == 1;
+			break;
 		default:
 			break;
 		}
@@ -1190,7 +1287,12 @@ conf_conntrack(struct conf_ctx *ctx, yaml_node_t *n)
 static void
 conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 {
-	static const char *const keys[] = { "max", "queue-len", NULL };
+	static const char *const keys[] = {
+		"max", "queue-len", "accept", "locktime", NULL
+	};
+	const char *s;
+	uint32_t us;
+	int w;
 	const char *where = " in arp";
 	yaml_node_pair_t *p;
 	yaml_node_t *v;
@@ -1207,6 +1309,20 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 		case 1:
 			conf_uint(ctx, v, "queue-len", where, 1, 1024,
 			    &ctx->conf->limits.arp_queue);
+			break;
+		case 2:
+			if ((w = conf_bool(ctx, v, "accept", where)) >= 0)
+				ctx->conf->limits.arp_accept = w == 1;
+			break;
+		case 3:
+			if ((s = conf_str(ctx, v, "locktime", where)) == NULL)
+				break;
+			if (conf_parse_usec(s, &us) < 0)
+				conf_node_error(ctx, v, "invalid locktime \"%s\"%s "
+				    "(expected 0 or a time like 500ms or 1s, up to "
+				    "10s)", s, where);
+			else
+				ctx->conf->limits.arp_locktime_ms = us / 1000;
 			break;
 		default:
 			break;
@@ -1863,7 +1979,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
 	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_MANGLE, T_RAW, T_ROUTEROS,
-	T_COUNT
+	T_IP_SETTINGS, T_COUNT
 };
 
 static void
@@ -1872,7 +1988,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
 		"control", "user", "log", "arp", "dataplane", "mangle", "raw",
-		"routeros", NULL
+		"routeros", "ip-settings", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1915,6 +2031,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_control(ctx, nodes[T_CONTROL]);
 	if (nodes[T_DATAPLANE] != NULL)
 		conf_dataplane(ctx, nodes[T_DATAPLANE]);
+	if (nodes[T_IP_SETTINGS] != NULL)
+		conf_ip_settings(ctx, nodes[T_IP_SETTINGS]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 
@@ -1958,9 +2076,11 @@ conf_defaults(struct config *c)
 	t->generic = 600;
 	c->limits.ct_max = 262144;
 	c->limits.frag_max_bytes = 4194304;
+	c->limits.nat_ports_per_host = NATPORT_HOST_LIMIT_DEFAULT;
 	c->limits.frag_timeout = 30;
 	c->limits.arp_queue = 16;
 	c->limits.arp_max = 4096;
+	c->limits.arp_locktime_ms = 1000;
 	c->limits.ctl_max_clients = 64;
 	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
 	c->ctl_mode = 0660;
@@ -2084,6 +2204,52 @@ conf_errors_out(struct conf_ctx *ctx, struct conf_errors *errs)
 	ctx->errs = NULL;
 }
 
+/*
+ * A first pass over the events only, stopped at the first collection
+ * nested deeper than CONF_MAX_DEPTH, so a hostile file costs time linear
+ * in its size before the document is built. A syntax error is left to
+ * the real load, which reports it with its context.
+ * Return: true when the nesting is fine.
+ */
+static bool
+conf_depth_ok(struct conf_ctx *ctx, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		fatalx("yaml_parser_initialize");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONF_MAX_DEPTH) {
+				conf_error(ctx, (int)ev.start_mark.line + 1,
+				    (int)ev.start_mark.column + 1, "nested "
+				    "deeper than %d levels", CONF_MAX_DEPTH);
+				ok = false;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
 struct config *
 conf_load_buf(const char *name, const char *buf, size_t len,
     struct conf_errors *errs)
@@ -2107,6 +2273,8 @@ conf_load_buf(const char *name, const char *buf, size_t len,
 	c->path = xstrdup(name);
 	conf_defaults(c);
 
+	if (!conf_depth_ok(&ctx, buf, len))
+		goto out;
 	if (!yaml_parser_initialize(&parser))
 		fatalx("yaml_parser_initialize");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -2150,17 +2318,45 @@ out:
 	return c;
 }
 
-/* The whole of a file, bounded; NULL and *@err on failure. */
+/*
+ * The whole of a file, bounded; NULL and *@err on failure. Regular files
+ * only: a FIFO or a device would block the reader (and before, the loop)
+ * for as long as nobody writes to it. O_NONBLOCK keeps open() itself from
+ * waiting on a FIFO's writer.
+ */
 static char *
 conf_read_file(const char *path, size_t *lenp, char **err)
 {
+	struct stat st;
 	char *buf;
 	size_t len = 0, cap = 65536;
 	FILE *f;
+	int fd;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
 		xasprintf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(err, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xasprintf(err, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > CONF_MAX_FILE) {
+		xasprintf(err, "%s: file too large (at most %d MiB)", path,
+		    CONF_MAX_FILE >> 20);
+		close(fd);
+		return NULL;
+	}
+	if (fcntl(fd, F_SETFL, 0) == -1 || (f = fdopen(fd, "r")) == NULL) {
+		xasprintf(err, "%s: %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	buf = xmalloc(cap + 1);

@@ -70,8 +70,13 @@ struct conf_limits {
 	uint32_t ct_max;		/* conntrack.max, default 262144 */
 	uint32_t frag_max_bytes;	/* conntrack.frag-max-bytes, default 4 MiB */
 	uint32_t frag_timeout;		/* conntrack.frag-timeout, seconds, default 30 */
+	uint32_t nat_ports_per_host;	/* conntrack.nat-ports-per-host: NAT ports (ICMP ids) per internal host and protocol, default 8192, 0: no limit */
 	uint32_t arp_queue;		/* arp.queue-len: packets per unresolved neighbour, default 16 */
 	uint32_t arp_max;		/* arp.max: neighbour entries, default 4096 */
+	bool arp_accept;		/* arp.accept: learn from unsolicited replies
+					   and gratuitous ARP (Linux arp_accept), default no */
+	uint32_t arp_locktime_ms;	/* arp.locktime: a fresh entry's MAC is not
+					   replaced within this time, default 1s */
 	uint32_t ctl_max_clients;	/* control.max-clients, default 64 */
 };
 
@@ -96,6 +101,14 @@ struct conf_iflist {
 
 struct addrlist_set;
 
+/* ip-settings: RouterOS /ip settings. */
+enum conf_rp_filter { CONF_RP_NO, CONF_RP_LOOSE, CONF_RP_STRICT };
+
+struct conf_ip {
+	enum conf_rp_filter rp_filter;	/* rp-filter: no | loose | strict, default no */
+	bool accept_source_route;	/* accept-source-route, default no */
+};
+
 struct config {
 	char *path;
 	struct conf_iface ifaces[CONF_MAX_IFACES];
@@ -116,6 +129,7 @@ struct config {
 	struct conf_timeouts timeouts;
 	struct conf_limits limits;
 	struct conf_dataplane dp;
+	struct conf_ip ip;
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */

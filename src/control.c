@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -52,6 +53,8 @@
 #include "metrics.h"
 #include "names.h"
 #include "natport.h"
+#include "privdrop.h"
+#include "reload.h"
 #include "route.h"
 #include "routeros.h"
 #include "router.h"
@@ -93,6 +96,11 @@ struct ctl_filter {
 	int port;		/* -1: any */
 };
 
+/* ctl_client.listing: which listing is being written in slices */
+#define CTL_LIST_NONE		0
+#define CTL_LIST_CT		1	/* `conntrack` */
+#define CTL_LIST_NEIGH		2	/* `neighbors` */
+
 struct ctl_client {
 	TAILQ_ENTRY(ctl_client) entry;
 	int fd;
@@ -103,6 +111,12 @@ struct ctl_client {
 	struct ctl_filter filt;
 	bool discard;		/* skipping the rest of a long line */
 	bool blocked;		/* output over bound: requests wait */
+	int listing;		/* CTL_LIST_*: a listing is being written */
+	bool reloading;		/* waiting for the answer to `reload` */
+	struct ctl_filter lfilt;	/* its filter */
+	uint32_t lnext;		/* the next conntrack index to look at */
+	uint32_t lleft;		/* rows it may still write */
+	uint32_t lrows;		/* rows written */
 	bool eof;		/* the peer shut down its sending side */
 	time_t last_in;		/* monotonic: last bytes received */
 	time_t last_out;	/* monotonic: last write progress */
@@ -113,15 +127,19 @@ TAILQ_HEAD(ctl_client_list, ctl_client);
 static struct {
 	struct router *r;
 	int fd;
+	int dirfd;		/* the socket's directory, pinned */
 	char *path;
+	char *name;		/* the socket's name in dirfd */
 	struct event *lev, *pause_ev, *sweep_ev;
 	struct ctl_client_list clients;
 	unsigned int nclients, nevents, ntrace;
 	uint64_t stream_drops;
-} ctl = { .fd = -1 };
+} ctl = { .fd = -1, .dirfd = -1 };
 
 static void ctl_client_free(struct ctl_client *c);
 static void ctl_client_settle(struct ctl_client *c);
+static void ctl_process(struct ctl_client *c);
+static void ctl_list_more(struct ctl_client *c);
 
 static time_t
 ctl_now(void)
@@ -498,41 +516,20 @@ ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
 	ctl_reply(c, rows);
 }
 
-struct ctl_neigh_walk {
-	json_t *rows;
-	uint64_t now_ms;
-};
-
-static int
-ctl_neigh_cb(void *arg, const struct arp_neigh *n)
-{
-	struct ctl_neigh_walk *w = arg;
-	char a[INET_ADDRSTRLEN];
-	bool known;
-	json_t *o;
-
-	known = n->state == ARP_REACHABLE || n->state == ARP_STALE;
-	o = json_object();
-	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
-	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
-	json_object_set_new(o, "interface",
-	    ctl_str(router_ifname(ctl.r, n->iface)));
-	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
-	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
-	    ctl_uint(w->now_ms > n->updated_ms ?
-	    (w->now_ms - n->updated_ms) / 1000 : 0));
-	json_array_append_new(w->rows, o);
-	return 0;
-}
-
+/* `neighbors`: a listing in slices, as `conntrack` (see ctl_list_more()). */
 static void
 ctl_cmd_neighbors(struct ctl_client *c, int argc, char **argv)
 {
-	struct ctl_neigh_walk w = { json_array(), router_now_ms() };
+	static const char head[] = "{\"ok\":true,\"result\":[";
 
-	if (ctl.r->arp != NULL)
-		arp_foreach(ctl.r->arp, ctl_neigh_cb, &w);
-	ctl_reply(c, w.rows);
+	(void)argc;
+	(void)argv;
+	c->listing = CTL_LIST_NEIGH;
+	c->lnext = 0;
+	c->lleft = UINT32_MAX;
+	c->lrows = 0;
+	ctl_out_add(c, head, sizeof(head) - 1);
+	ctl_list_more(c);
 }
 
 static void
@@ -729,53 +726,137 @@ ctl_cmd_interface_lists(struct ctl_client *c, int argc, char **argv)
 	ctl_reply(c, rows);
 }
 
+/* One slice of a listing: at most this much output or this many rows. */
+#define CTL_LIST_SLICE_BYTES	(64 * 1024)
+#define CTL_LIST_SLICE_ROWS	512
+
 struct ctl_ct_walk {
 	struct ctl_client *c;
-	const struct ctl_filter *f;
-	uint32_t limit, n, now;
-	bool truncated;
+	size_t start_len;	/* output queued when the slice began */
+	uint32_t rows, now;
+	uint64_t now_ms;
+	bool truncated, full;
 };
+
+/* Append row @o (taken) to the listing; full when the slice is. */
+static void
+ctl_list_row(struct ctl_ct_walk *w, json_t *o)
+{
+	struct ctl_client *c = w->c;
+	char *s = json_dumps(o, CTL_JSON_FLAGS);
+
+	json_decref(o);
+	if (s == NULL) {
+		w->full = true;
+		return;
+	}
+	if (c->lrows++ > 0)
+		ctl_out_add(c, ",", 1);
+	ctl_out_add(c, s, strlen(s));
+	free(s);
+	c->lleft--;
+	if (++w->rows >= CTL_LIST_SLICE_ROWS || evbuffer_get_length(c->out) -
+	    w->start_len >= CTL_LIST_SLICE_BYTES)
+		w->full = true;
+}
 
 static int
 ctl_ct_cb(void *arg, const struct ct_entry *e, const struct ct_stats *st)
 {
 	struct ctl_ct_walk *w = arg;
+	struct ctl_client *c = w->c;
 	json_t *o;
-	char *s;
 
-	if (!ctl_filter_entry(w->f, e))
+	if (!ctl_filter_entry(&c->lfilt, e))
 		return 0;
-	if (w->n == w->limit) {
+	if (c->lleft == 0) {
 		w->truncated = true;
 		return 1;
 	}
 	if ((o = json_object()) == NULL)
 		return 1;
 	ctl_ct_fill(o, e, st, w->now);
-	s = json_dumps(o, CTL_JSON_FLAGS);
-	json_decref(o);
-	if (s == NULL)
+	ctl_list_row(w, o);
+	return w->full ? 1 : 0;
+}
+
+static void ctl_list_row(struct ctl_ct_walk *w, json_t *o);
+
+static int
+ctl_neigh_cb(void *arg, const struct arp_neigh *n)
+{
+	struct ctl_ct_walk *w = arg;
+	char a[INET_ADDRSTRLEN];
+	bool known;
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
 		return 1;
-	if (w->n++ > 0)
-		ctl_out_add(w->c, ",", 1);
-	ctl_out_add(w->c, s, strlen(s));
-	free(s);
-	return 0;
+	known = n->state == ARP_REACHABLE || n->state == ARP_STALE;
+	json_object_set_new(o, "address", json_string(ctl_ntop(n->addr, a)));
+	json_object_set_new(o, "mac", known ? ctl_mac(n->mac) : json_null());
+	json_object_set_new(o, "interface",
+	    ctl_str(router_ifname(ctl.r, n->iface)));
+	json_object_set_new(o, "state", ctl_str(arp_state_name(n->state)));
+	json_object_set_new(o, "age", n->updated_ms == 0 ? json_null() :
+	    ctl_uint(w->now_ms > n->updated_ms ?
+	    (w->now_ms - n->updated_ms) / 1000 : 0));
+	ctl_list_row(w, o);
+	return w->full ? 1 : 0;
+}
+
+/*
+ * Write the next slice of @c's conntrack listing; the tail once the walk
+ * is done. A slice is bounded (CTL_LIST_SLICE_*), so one listing of
+ * 100000 rows never holds the loop for long, and the caller asks for the
+ * next slice only when the client has read most of what is queued: its
+ * queue stays within CONTROL_OUT_MAX however large the table.
+ */
+static void
+ctl_list_more(struct ctl_client *c)
+{
+	struct router *r = ctl.r;
+	struct ctl_ct_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.start_len = evbuffer_get_length(c->out);
+	w.now = router_now();
+	w.now_ms = router_now_ms();
+	if (c->listing == CTL_LIST_NEIGH && r->arp != NULL &&
+	    c->lnext != UINT32_MAX) {
+		/* empty slots count too: a million-slot table is sliced */
+		c->lnext = arp_foreach_from(r->arp, c->lnext,
+		    CTL_LIST_SLICE_ROWS * 64, ctl_neigh_cb, &w);
+		if (c->lnext != UINT32_MAX)
+			w.full = true;
+	} else if (c->listing == CTL_LIST_CT && r->ct != NULL &&
+	    c->lnext != UINT32_MAX)
+		c->lnext = ct_foreach_from(r->ct, c->lnext, ctl_ct_cb, &w);
+	else
+		c->lnext = UINT32_MAX;
+	if (w.full && c->lnext != UINT32_MAX)
+		return;		/* more on the next call */
+	if (w.truncated)
+		ctl_out_add(c, "],\"truncated\":true}\n", 20);
+	else
+		ctl_out_add(c, "]}\n", 3);
+	c->listing = CTL_LIST_NONE;
 }
 
 /*
  * A listing can have a million rows, so it is not built as one JSON tree:
  * each row is dumped by jansson straight into the client's queue between
- * a constant head and tail, and at most `limit` rows are written. When
- * more rows matched, the answer carries "truncated":true.
+ * a constant head and tail, in slices (ctl_list_more()), and at most
+ * `limit` rows are written. When more rows matched, the answer carries
+ * "truncated":true. Rows are gathered slice by slice, not from one
+ * snapshot: a connection created or closed meanwhile may or may not be in.
  */
 static void
 ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 {
 	static const char head[] = "{\"ok\":true,\"result\":[";
 	struct router *r = ctl.r;
-	struct ctl_filter f;
-	struct ctl_ct_walk w;
 	uint32_t limit = CONTROL_CT_LIMIT;
 
 	if (argc >= 2 && strcmp(argv[1], "flush") == 0) {
@@ -786,72 +867,76 @@ ctl_cmd_conntrack(struct ctl_client *c, int argc, char **argv)
 		ctl_reply(c, json_integer(r->ct != NULL ? ct_flush(r->ct) : 0));
 		return;
 	}
-	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &f,
+	if (ctl_filter_parse(c, "conntrack", argc - 1, argv + 1, &c->lfilt,
 	    &limit) == -1)
 		return;
-	memset(&w, 0, sizeof(w));
-	w.c = c;
-	w.f = &f;
-	w.limit = limit;
-	w.now = router_now();
+	c->listing = CTL_LIST_CT;
+	c->lnext = 0;
+	c->lleft = limit;
+	c->lrows = 0;
 	ctl_out_add(c, head, sizeof(head) - 1);
-	if (r->ct != NULL)
-		ct_foreach(r->ct, ctl_ct_cb, &w);
-	if (w.truncated)
-		ctl_out_add(c, "],\"truncated\":true}\n", 20);
-	else
-		ctl_out_add(c, "]}\n", 3);
+	ctl_list_more(c);
 }
 
+/* The answer to `reload`, now or once the parse thread is done. */
 static void
-ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
+ctl_reload_done(void *arg, int rc, const struct conf_errors *errs,
+    bool async)
 {
-	struct router *r = ctl.r;
-	struct conf_errors errs = { NULL, 0 };
+	struct ctl_client *c = arg;
 	struct evbuffer *b;
-	char *path, *msg;
+	char *msg;
 	size_t len;
 	int i;
 
-	if (r->conf->path == NULL) {
-		ctl_error(c, "reload: no configuration file");
-		return;
-	}
-	/* router_reload() frees the old config, path included. */
-	path = xstrdup(r->conf->path);
-	if (router_reload(r, path, &errs) == 0) {
+	c->reloading = false;
+	if (rc == 0) {
 		ctl_reply(c, json_string("reloaded"));
-		conf_errors_free(&errs);
-		free(path);
-		return;
+	} else {
+		b = evbuffer_new();
+		for (i = 0; b != NULL && i < errs->n; i++) {
+			if (errs->msgs[i] == NULL)
+				continue;
+			/* as for SIGHUP: the log says why, not only the client */
+			log_warnx("%s", errs->msgs[i]);
+			len = strlen(errs->msgs[i]);
+			while (len > 0 && errs->msgs[i][len - 1] == '\n')
+				len--;
+			if (evbuffer_get_length(b) > 0)
+				evbuffer_add(b, "\n", 1);
+			evbuffer_add(b, errs->msgs[i], len);
+		}
+		if (b == NULL || evbuffer_get_length(b) == 0)
+			ctl_error(c, "reload of %s failed", ctl.r->conf->path);
+		else {
+			len = evbuffer_get_length(b);
+			msg = xmalloc(len + 1);
+			evbuffer_remove(b, msg, len);
+			msg[len] = '\0';
+			ctl_error_text(c, msg);
+			free(msg);
+		}
+		if (b != NULL)
+			evbuffer_free(b);
 	}
-	b = evbuffer_new();
-	for (i = 0; b != NULL && i < errs.n; i++) {
-		if (errs.msgs[i] == NULL)
-			continue;
-		/* as for SIGHUP: the log says why, not only the client */
-		log_warnx("%s", errs.msgs[i]);
-		len = strlen(errs.msgs[i]);
-		while (len > 0 && errs.msgs[i][len - 1] == '\n')
-			len--;
-		if (evbuffer_get_length(b) > 0)
-			evbuffer_add(b, "\n", 1);
-		evbuffer_add(b, errs.msgs[i], len);
+	/* from the loop: go on with what the client sent meanwhile */
+	if (async) {
+		ctl_process(c);
+		ctl_client_settle(c);
 	}
-	if (b == NULL || evbuffer_get_length(b) == 0)
-		ctl_error(c, "reload of %s failed", path);
-	else {
-		len = evbuffer_get_length(b);
-		msg = xmalloc(len + 1);
-		evbuffer_remove(b, msg, len);
-		msg[len] = '\0';
-		ctl_error_text(c, msg);
-		free(msg);
-	}
-	if (b != NULL)
-		evbuffer_free(b);
-	conf_errors_free(&errs);
-	free(path);
+}
+
+/*
+ * The file is parsed off the loop (src/reload.c): the client waits for
+ * its answer, its later requests wait behind it, forwarding goes on.
+ */
+static void
+ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	c->reloading = true;
+	reload_start(ctl.r, ctl_reload_done, c);
 }
 
 static void
@@ -994,7 +1079,8 @@ ctl_process(struct ctl_client *c)
 	struct evbuffer_ptr p;
 	size_t len;
 
-	while (c->mode == CTL_REQUEST && !c->blocked) {
+	while (c->mode == CTL_REQUEST && !c->blocked && !c->listing &&
+	    !c->reloading) {
 		if ((len = evbuffer_get_length(c->in)) == 0)
 			break;
 		p = evbuffer_search(c->in, "\n", 1, NULL);
@@ -1029,7 +1115,7 @@ ctl_process(struct ctl_client *c)
 			line[len] = '\0';
 			ctl_request(c, line, len);
 		}
-		if (evbuffer_get_length(c->out) >= CONTROL_OUT_MAX)
+		if (evbuffer_get_length(c->out) >= CONTROL_OUT_MAX / 2)
 			c->blocked = true;
 	}
 	/* A stream client has nothing more to say. */
@@ -1090,12 +1176,25 @@ ctl_event_set(struct event *ev, bool *on, bool want)
 static void
 ctl_client_settle(struct ctl_client *c)
 {
+	bool resume = false;
+
 	if (ctl_flush(c) == -1) {
 		ctl_client_free(c);
 		return;
 	}
-	if (c->blocked &&
+	/* one slice of a listing per turn, once the client has read */
+	if (c->listing &&
 	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 2) {
+		ctl_list_more(c);
+		resume = !c->listing;
+		if (ctl_flush(c) == -1) {
+			ctl_client_free(c);
+			return;
+		}
+	}
+	/* requests behind a finished listing or a drained queue */
+	if (!c->listing && !c->reloading && (resume || (c->blocked &&
+	    evbuffer_get_length(c->out) < CONTROL_OUT_MAX / 4))) {
 		c->blocked = false;
 		ctl_process(c);
 		if (ctl_flush(c) == -1) {
@@ -1104,13 +1203,16 @@ ctl_client_settle(struct ctl_client *c)
 		}
 	}
 	if (c->eof && (c->mode != CTL_REQUEST || (!c->blocked &&
-	    evbuffer_get_length(c->in) == 0 &&
+	    !c->listing && !c->reloading && evbuffer_get_length(c->in) == 0 &&
 	    evbuffer_get_length(c->out) == 0))) {
 		ctl_client_free(c);
 		return;
 	}
-	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked);
-	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0);
+	ctl_event_set(c->rev, &c->rev_on, !c->eof && !c->blocked &&
+	    !c->listing && !c->reloading);
+	/* a listing goes on when the socket takes more */
+	ctl_event_set(c->wev, &c->wev_on, evbuffer_get_length(c->out) > 0 ||
+	    c->listing);
 }
 
 static void
@@ -1192,6 +1294,8 @@ ctl_client_new(int fd)
 static void
 ctl_client_free(struct ctl_client *c)
 {
+	if (c->reloading)
+		reload_cancel(c);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
 	if (c->mode == CTL_EVENTS)
@@ -1283,6 +1387,19 @@ ctl_trace_emit(void *arg, const struct trace *t)
 	free(s);
 }
 
+size_t
+control_queued_bytes(void)
+{
+	struct ctl_client *c;
+	size_t n = 0;
+
+	if (ctl.fd == -1)
+		return 0;
+	TAILQ_FOREACH(c, &ctl.clients, entry)
+		n += evbuffer_get_length(c->out);
+	return n;
+}
+
 uint64_t
 control_stream_drops(void)
 {
@@ -1313,9 +1430,13 @@ control_handle_line(struct router *r, const char *line, size_t len,
 	ctl.r = r;
 	/* The same line splitting and dispatch as a socket client gets;
 	   the output bound only pauses it, there is no socket to wait on. */
-	while (c.mode == CTL_REQUEST && evbuffer_get_length(c.in) > 0) {
+	while (c.mode == CTL_REQUEST && (evbuffer_get_length(c.in) > 0 ||
+	    c.listing)) {
 		c.blocked = false;
-		ctl_process(&c);
+		if (c.listing)
+			ctl_list_more(&c);
+		else
+			ctl_process(&c);
 	}
 	/* A stream request answered its first line; nothing will follow. */
 	if (c.mode == CTL_EVENTS)
@@ -1412,8 +1533,8 @@ ctl_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			log_debug("control: closing a client idle in a "
 			    "request");
 			ctl_client_free(c);
-		} else if (evbuffer_get_length(c->out) > 0 &&
-		    now - c->last_out >= CONTROL_IDLE_TIMEOUT) {
+		} else if ((evbuffer_get_length(c->out) > 0 || c->listing) &&
+		    now - c->last_out >= CONTROL_STALL_TIMEOUT) {
 			log_debug("control: closing a client that does not "
 			    "read");
 			if (c->mode != CTL_REQUEST)
@@ -1460,16 +1581,17 @@ ctl_mkdirs(const char *path, char **cause)
 
 /*
  * A socket file left by a daemon that died is removed; one where a daemon
- * still answers means we must not start.
+ * still answers means we must not start. Every look at the name is made
+ * relative to the pinned directory and never follows a symlink.
  */
 static int
-ctl_check_stale(const char *path, const struct sockaddr_un *sun,
-    char **cause)
+ctl_check_stale(int dirfd, const char *name, const char *path,
+    const struct sockaddr_un *sun, char **cause)
 {
 	struct stat st;
 	int fd, rc;
 
-	if (lstat(path, &st) == -1) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -1497,12 +1619,66 @@ ctl_check_stale(const char *path, const struct sockaddr_un *sun,
 		return -1;
 	}
 	close(fd);
-	if (unlink(path) == -1 && errno != ENOENT) {
+	if (unlinkat(dirfd, name, 0) == -1 && errno != ENOENT) {
 		xasprintf(cause, "unlink %s: %s", path, strerror(errno));
 		return -1;
 	}
 	log_info("removed stale control socket %s", path);
 	return 0;
+}
+
+/*
+ * Pin the socket's directory and make sure nobody but root (or the user
+ * we run as, when not root) can change what is in it: a directory another
+ * user may write to lets that user swap the socket for a symlink between
+ * our bind() and chown(). A sticky directory (/tmp) is fine: nobody else
+ * can remove or rename our file there. A directory an older hairpind gave
+ * to `user:` is taken back.
+ * Return: the directory's descriptor, or -1.
+ */
+static int
+ctl_open_dir(const char *dir, char **cause)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (st.st_uid != me && st.st_uid != 0 && me == 0 &&
+	    ctl.r->conf->user != NULL &&
+	    privdrop_user_is(ctl.r->conf->user, st.st_uid)) {
+		if (fchown(fd, 0, (gid_t)-1) == -1) {
+			xasprintf(cause, "chown %s: %s", dir,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		log_info("%s: taken back from %s (the control socket's "
+		    "directory stays root's)", dir, ctl.r->conf->user);
+		st.st_uid = 0;
+	}
+	if (st.st_uid != me && st.st_uid != 0) {
+		xasprintf(cause, "%s: owned by uid %u: the control socket's "
+		    "directory must belong to root", dir,
+		    (unsigned int)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(st.st_mode & S_ISVTX)) {
+		xasprintf(cause, "%s: writable by group or others and not "
+		    "sticky: refusing to create the control socket there",
+		    dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int
@@ -1529,9 +1705,10 @@ control_init(struct router *r, char **cause)
 	struct timeval sweep = { CTL_SWEEP_SECONDS, 0 };
 	struct sockaddr_un sun;
 	const char *path;
+	char *dir, *name;
 	mode_t old;
 	gid_t gid;
-	int fd;
+	int fd, dirfd = -1;
 
 	*cause = NULL;
 	if (ctl.fd != -1) {
@@ -1548,44 +1725,71 @@ control_init(struct router *r, char **cause)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if (ctl_mkdirs(path, cause) == -1 ||
-	    ctl_check_stale(path, &sun, cause) == -1)
+	if (ctl_mkdirs(path, cause) == -1)
 		return -1;
+	if ((name = strrchr(path, '/')) != NULL) {
+		dir = name == path ? xstrdup("/") :
+		    xstrndup(path, (size_t)(name - path));
+		name = xstrdup(name + 1);
+	} else {
+		dir = xstrdup(".");
+		name = xstrdup(path);
+	}
+	ctl.r = r;
+	if (*name == '\0') {
+		xasprintf(cause, "control socket path ends in /: %s", path);
+		goto fail_dir;
+	}
+	if ((dirfd = ctl_open_dir(dir, cause)) == -1)
+		goto fail_dir;
+	if (ctl_check_stale(dirfd, name, path, &sun, cause) == -1)
+		goto fail_dir;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
-		return -1;
+		goto fail_dir;
 	}
-	/* Born owner-only; group and mode are opened up once they are set. */
-	old = umask(0177);
+	/*
+	 * The umask makes bind() create the file with its final mode, so no
+	 * chmod() by path follows. The group is set on the name relative to
+	 * the pinned directory without following a symlink, and only when
+	 * the name is still our fresh socket.
+	 */
+	old = umask(~(mode_t)r->conf->ctl_mode & 0777);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
 		xasprintf(cause, "bind %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
+		goto fail_fd;
 	}
 	umask(old);
 	if (r->conf->ctl_group != NULL) {
+		struct stat st;
+
 		if (ctl_group(r->conf->ctl_group, &gid, cause) == -1)
 			goto fail;
-		if (chown(path, (uid_t)-1, gid) == -1) {
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_nlink != 1) {
+			xasprintf(cause, "%s: replaced after bind", path);
+			goto fail;
+		}
+		if (fchownat(dirfd, name, (uid_t)-1, gid,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
 			xasprintf(cause, "chgrp %s: %s", path, strerror(errno));
 			goto fail;
 		}
-	}
-	if (chmod(path, r->conf->ctl_mode & 0777) == -1) {
-		xasprintf(cause, "chmod %s: %s", path, strerror(errno));
-		goto fail;
 	}
 	if (listen(fd, 64) == -1) {
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
 		goto fail;
 	}
 
-	ctl.r = r;
 	ctl.fd = fd;
+	ctl.dirfd = dirfd;
 	ctl.path = xstrdup(path);
+	ctl.name = name;
+	free(dir);
 	TAILQ_INIT(&ctl.clients);
 	ctl.nclients = ctl.nevents = ctl.ntrace = 0;
 	ctl.lev = event_new(r->base, fd, EV_READ | EV_PERSIST, ctl_accept_cb,
@@ -1603,9 +1807,23 @@ control_init(struct router *r, char **cause)
 	return 0;
 
 fail:
+	unlinkat(dirfd, name, 0);
+fail_fd:
 	close(fd);
-	unlink(path);
+fail_dir:
+	if (dirfd != -1)
+		close(dirfd);
+	free(dir);
+	free(name);
+	ctl.r = NULL;
 	return -1;
+}
+
+int
+control_socket_dir(const char **name)
+{
+	*name = ctl.name;
+	return ctl.dirfd;
 }
 
 void
@@ -1621,9 +1839,15 @@ control_shutdown(void)
 	event_free(ctl.pause_ev);
 	event_free(ctl.sweep_ev);
 	close(ctl.fd);
-	if (unlink(ctl.path) == -1 && errno != ENOENT)
+	/* Not root any more: the socket reaper (privdrop.c) removes it. */
+	if (unlinkat(ctl.dirfd, ctl.name, 0) == -1 && errno != ENOENT &&
+	    errno != EACCES && errno != EPERM)
 		log_warn("unlink %s", ctl.path);
+	close(ctl.dirfd);
+	ctl.dirfd = -1;
 	free(ctl.path);
+	free(ctl.name);
+	ctl.name = NULL;
 	ctl.r->tracing = false;
 	ctl.r->trace_emit = NULL;
 	ctl.r->trace_arg = NULL;

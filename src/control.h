@@ -8,6 +8,7 @@
 #ifndef HAIRPIND_CONTROL_H
 #define HAIRPIND_CONTROL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ct.h"
@@ -21,8 +22,11 @@
 /* A client's queued output above which its requests wait (normal
    clients) or it is dropped (stream clients). */
 #define CONTROL_OUT_MAX		(1024 * 1024)
-/* Seconds a partial request line or a stuck reply may wait. */
+/* Seconds a partial request line may wait. */
 #define CONTROL_IDLE_TIMEOUT	60
+/* Seconds a client may leave its answer unread (no write progress at
+   all) before it is dropped. */
+#define CONTROL_STALL_TIMEOUT	10
 
 struct router;
 
@@ -32,13 +36,20 @@ struct router;
  *     limits.ctl_max_clients, its base the event loop
  * @cause: on failure, an allocated message (the caller frees)
  *
- * Creates the socket's directory (0755) when missing. An existing socket
- * file is removed only when nothing answers on it; a live daemon makes
- * this fail. Must run before the privilege drop (chgrp needs it).
+ * Creates the socket's directory (0755) when missing. The directory must
+ * belong to root (or the daemon's own uid) and not be writable by others
+ * unless sticky; it is pinned by a descriptor and every operation on the
+ * socket's name goes through it without following symlinks. An existing
+ * socket file is removed only when nothing answers on it; a live daemon
+ * makes this fail. Must run before the privilege drop (chgrp needs it).
  * Also installs the trace callback on @r.
  * Return: 0 or -1.
  */
 int control_init(struct router *r, char **cause);
+
+/* control_socket_dir() - the pinned directory of the socket and the
+   socket's @name in it (for the socket reaper); -1 before control_init() */
+int control_socket_dir(const char **name);
 
 /* control_shutdown() - close every client and the socket, unlink it. */
 void control_shutdown(void);
@@ -63,6 +74,9 @@ void control_ct_event(enum ct_event ev, const struct ct_entry *e);
  */
 int control_handle_line(struct router *r, const char *line, size_t len,
     char **reply);
+
+/* control_queued_bytes() - output queued for all clients now. */
+size_t control_queued_bytes(void);
 
 /* control_stream_drops() - stream clients dropped for not reading. */
 uint64_t control_stream_drops(void);

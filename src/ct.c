@@ -34,7 +34,7 @@
 #define CT_EXPIRE_WORK	4
 #define CT_EXPIRE_WORK_MIN 64
 
-/* How many unreplied entries one insert may evict (shrunk max). */
+/* How many unassured entries one insert may evict (shrunk max). */
 #define CT_EVICT_TRIES	8
 
 #define CT_NIL		UINT32_MAX	/* end of a list of indexes */
@@ -75,7 +75,7 @@ struct ct_table {
 	struct hash_key key;
 
 	uint32_t wnow;			/* first second not yet done */
-	uint32_t uhead, utail;		/* unreplied FIFO, oldest first */
+	uint32_t uhead, utail;		/* unassured FIFO, oldest first */
 
 	struct conf_timeouts to;
 	struct ct_counters cnt;
@@ -313,7 +313,22 @@ ct_set_expires(struct ct_table *t, struct ct_entry *e, uint32_t when)
 	}
 }
 
-/* --- unreplied FIFO -------------------------------------------------- */
+/* --- unassured FIFO ------------------------------------------------- */
+
+/*
+ * Every entry that is not yet assured sits on one FIFO, oldest first: a
+ * TCP connection until its handshake completes, a UDP flow until its first
+ * reply, everything else for good. Early drop takes the head. Linux scans
+ * a few hash buckets for a non-assured entry instead; one list finds the
+ * oldest in O(1), and a SYN flood's half-open entries are always older
+ * than a real client's connection, which completes its handshake within a
+ * round trip.
+ */
+static inline bool
+ct_fifo_has(const struct ct_table *t, const struct ct_entry *e)
+{
+	return e->uprev != CT_NIL || t->uhead == e->id;
+}
 
 static void
 ct_fifo_push(struct ct_table *t, struct ct_entry *e)
@@ -894,6 +909,25 @@ ct_tcp_acks_syn(const struct ct_stats *st, unsigned int o, uint32_t ack)
 #define TCP_IGNORE	0x08	/* pass it, but it changes nothing */
 
 /*
+ * RFC 5961 3.2: a RST closes only when its sequence number is exactly the
+ * next one expected from its sender (td_end[d], which is also what the
+ * receiver acks). One merely in the window is passed on unchanged, so the
+ * endpoint answers a challenge ACK; a blind attacker who guessed a window
+ * cannot make the router forget a connection the hosts keep.
+ */
+static int
+ct_tcp_rst(const struct ct_entry *e, const struct ct_stats *st,
+    unsigned int d, const struct ct_pkt *p, unsigned int *act)
+{
+	if (!(e->tdflags & TD_SEEN(d)) || !(e->tdflags & TD_SEEN(!d)) ||
+	    p->seq == st->td_end[d])
+		return CT_TCP_CLOSE;
+	*act = TCP_CHECK | TCP_IGNORE;
+	return e->tcp_state;
+}
+
+
+/*
  * ct_tcp_next() - the state after segment @seg from @d, and what to do.
  * Return: the new state, or -1 when the segment does not fit.
  */
@@ -981,7 +1015,7 @@ ct_tcp_next(const struct ct_entry *e, const struct ct_stats *st,
 				return -1;
 			return CT_TCP_ESTABLISHED;	/* FIN bits follow */
 		case SEG_RST:
-			return CT_TCP_CLOSE;
+			return ct_tcp_rst(e, st, d, p, act);
 		default:
 			return -1;
 		}
@@ -1014,7 +1048,7 @@ ct_tcp_next(const struct ct_entry *e, const struct ct_stats *st,
 				return s;
 			return -1;
 		case SEG_RST:
-			return CT_TCP_CLOSE;
+			return ct_tcp_rst(e, st, d, p, act);
 		default:
 			return s;	/* FIN bits follow */
 		}
@@ -1042,6 +1076,8 @@ ct_tcp_track(struct ct_entry *e, struct ct_stats *st, unsigned int d,
 	if (ns < 0)
 		return -1;
 	if (act & TCP_IGNORE) {
+		if ((act & TCP_CHECK) && !ct_tcp_in_window(e, st, d, p, end))
+			return -1;
 		*ignored = true;
 		return ns;
 	}
@@ -1097,7 +1133,7 @@ ct_unlink(struct ct_table *t, struct ct_entry *e)
 		return;
 	e->flags |= CT_F_DYING;
 	ct_timer_unlink(t, e);
-	if (!(e->flags & CT_F_REPLIED))
+	if (ct_fifo_has(t, e))
 		ct_fifo_unlink(t, e);
 	ct_event(t, CT_EV_DESTROY, e);
 	ct_hash_del(t, e, CT_DIR_ORIG);
@@ -1171,6 +1207,20 @@ ct_insert(struct ct_table *t, const struct ct_tuple *orig,
 	return e;
 }
 
+/*
+ * Past the handshake: off the early-drop FIFO. A SYN flood's entries
+ * (answered by the server, never acked by the spoofed client) stay on it
+ * in syn-received, so they are what a full table evicts (Linux: only
+ * entries without IPS_ASSURED are early-drop candidates).
+ */
+static void
+ct_assure(struct ct_table *t, struct ct_entry *e)
+{
+	e->flags |= CT_F_ASSURED;
+	if (ct_fifo_has(t, e))
+		ct_fifo_unlink(t, e);
+}
+
 enum ct_verdict
 ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
     const struct ct_pkt *p, uint32_t now)
@@ -1197,14 +1247,12 @@ ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
 		if (ns == CT_TCP_SYN_SENT && (old == CT_TCP_TIME_WAIT ||
 		    old == CT_TCP_CLOSE)) {
 			/* re-opened: a new connection, unreplied again */
-			e->flags &= ~CT_F_ASSURED;
-			if (e->flags & CT_F_REPLIED) {
-				e->flags &= ~CT_F_REPLIED;
+			e->flags &= ~(CT_F_ASSURED | CT_F_REPLIED);
+			if (!ct_fifo_has(t, e))
 				ct_fifo_push(t, e);
-			}
 		}
 		if (ns >= CT_TCP_ESTABLISHED && ns <= CT_TCP_TIME_WAIT)
-			e->flags |= CT_F_ASSURED;
+			ct_assure(t, e);
 	}
 
 	st->packets[dir]++;
@@ -1213,9 +1261,8 @@ ct_track(struct ct_table *t, struct ct_entry *e, enum ct_dir dir,
 		return CT_OK;	/* neither a reply nor a sign of life */
 	if (dir == CT_DIR_REPLY && !(e->flags & CT_F_REPLIED)) {
 		e->flags |= CT_F_REPLIED;
-		ct_fifo_unlink(t, e);
 		if (e->orig.proto == IPPROTO_UDP)
-			e->flags |= CT_F_ASSURED;
+			ct_assure(t, e);
 		update = true;
 	}
 
@@ -1290,6 +1337,26 @@ ct_flush(struct ct_table *t)
 	if (t->count == 0 && t->iterating == 0)
 		ct_release_chunks(t);
 	return n;
+}
+
+uint32_t
+ct_foreach_from(struct ct_table *t, uint32_t start, ct_iter_fn fn, void *arg)
+{
+	uint32_t i;
+
+	t->iterating++;
+	for (i = start; i < t->hiwater; i++) {
+		struct ct_entry *e = ct_ent(t, i);
+
+		if (!ct_live(e))
+			continue;
+		if (fn(arg, e, ct_st(t, i)) != 0) {
+			t->iterating--;
+			return i + 1;
+		}
+	}
+	t->iterating--;
+	return UINT32_MAX;
 }
 
 /*

@@ -21,9 +21,12 @@
  * new expiry is sooner than the slot it sits in. Each tick expires at most
  * a budget of entries, so expiring a million connections never stalls.
  *
- * Eviction: when the table is full, the oldest entry that never saw a
- * reply is evicted (Linux early_drop); unreplied entries are kept on a
- * FIFO list for this. With none, the new connection is refused.
+ * Eviction: when the table is full, the oldest entry that is not assured
+ * is evicted (Linux early_drop): a TCP connection whose handshake has not
+ * completed (a SYN flood's syn-received entries, even though the server
+ * answered them), a UDP flow never answered, any ICMP or other entry.
+ * Unassured entries are kept on a FIFO list for this. With none, the new
+ * connection is refused.
  *
  * TCP state machine (RFC 793 states, as netfilter names them):
  *
@@ -32,7 +35,8 @@
  *   ESTABLISHED --FIN(dir d)--> FIN_WAIT --FIN(other dir)--> LAST_ACK
  *   ESTABLISHED --FIN(...)--> CLOSE_WAIT when the other side acked the FIN
  *   FIN_WAIT/CLOSE_WAIT/LAST_ACK --final ACK of both FINs--> TIME_WAIT
- *   any --RST (in window)--> CLOSE
+ *   any --RST (sequence exactly the sender's next, RFC 5961)--> CLOSE;
+ *   a RST only in the window is passed and changes nothing
  *   TIME_WAIT/CLOSE --SYN(orig)--> SYN_SENT (port reuse: entry re-opened)
  *
  * A segment is INVALID (not tracked, ct_track() returns CT_INVALID) when:
@@ -103,7 +107,7 @@ struct ct_entry {
 	uint32_t id;			/* internal: own index, stable while alive */
 	uint32_t hnext[2];		/* internal: hash chains per direction */
 	uint32_t tnext, tprev;		/* internal: timer wheel */
-	uint32_t unext, uprev;		/* internal: unreplied FIFO */
+	uint32_t unext, uprev;		/* internal: unassured FIFO */
 } __attribute__((aligned(64)));
 
 /* Cold part: counters and TCP window tracking. */
@@ -189,8 +193,8 @@ bool ct_tuple_in_use(struct ct_table *t, const struct ct_tuple *tu);
  * @p: the first packet, to start the state machine and counters
  * @now: ct clock
  *
- * When the table is full, evicts the oldest unreplied entry first.
- * Return: the entry, or NULL when the table is full of replied entries
+ * When the table is full, evicts the oldest unassured entry first.
+ * Return: the entry, or NULL when the table is full of assured entries
  * (counted as dropped) or either tuple is already in use, or orig equals
  * reply (counted as a clash). A TCP first packet that is not a SYN must
  * not get here (the caller checks ct_tcp_new_ok()); it is refused and
@@ -237,6 +241,14 @@ uint32_t ct_flush(struct ct_table *t);
 typedef int (*ct_iter_fn)(void *arg, const struct ct_entry *e,
     const struct ct_stats *st);
 void ct_foreach(struct ct_table *t, ct_iter_fn fn, void *arg);
+/*
+ * ct_foreach_from() - the same from index @start (0 first), for a walk in
+ * slices. Return: where to start the next slice when @fn stopped it (the
+ * entry @fn stopped at was visited), UINT32_MAX when the walk is done.
+ * Entries created or removed between slices may or may not be visited.
+ */
+uint32_t ct_foreach_from(struct ct_table *t, uint32_t start, ct_iter_fn fn,
+    void *arg);
 
 const struct ct_stats *ct_stats(const struct ct_table *t,
     const struct ct_entry *e);

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +27,10 @@
 #include "log.h"
 #include "natport.h"
 #include "privdrop.h"
+#include "reload.h"
 #include "route.h"
 #include "router.h"
+#include "sandbox.h"
 #include "tap.h"
 #include "xmalloc.h"
 
@@ -137,20 +138,27 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	router_tick(r);
 }
 
+/* The end of a SIGHUP reload; the reload module logged its errors. */
+static void
+sighup_done(void *arg, int rc, const struct conf_errors *errs, bool async)
+{
+	int i;
+
+	(void)arg;
+	if (rc == -1 && !async)
+		for (i = 0; i < errs->n; i++)
+			log_warnx("%s", errs->msgs[i]);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct router *r = arg;
-	struct conf_errors errs;
-	int i;
 
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", r->conf->path);
-		if (router_reload(r, r->conf->path, &errs) == -1)
-			for (i = 0; i < errs.n; i++)
-				log_warnx("%s", errs.msgs[i]);
-		conf_errors_free(&errs);
+		reload_start(r, sighup_done, NULL);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -158,6 +166,35 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(r->base, NULL);
 		break;
 	}
+}
+
+/*
+ * After the drop: the seccomp filter (src/sandbox.c). Not under
+ * AddressSanitizer or valgrind, whose runtimes make calls of their own
+ * (LeakSanitizer's ptrace, valgrind's files) that the filter refuses.
+ */
+static void
+sandbox_start(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	char *cause = NULL;
+
+#if defined(__SANITIZE_ADDRESS__)
+	log_info("seccomp filter not installed: AddressSanitizer build");
+	return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	log_info("seccomp filter not installed: AddressSanitizer build");
+	return;
+#endif
+#endif
+	if (pre != NULL && strstr(pre, "vgpreload") != NULL) {
+		log_info("seccomp filter not installed: running under valgrind");
+		return;
+	}
+	if (sandbox_apply(&cause) == -1)
+		fatalx("%s", cause);
+	log_debug("seccomp filter installed");
 }
 
 static void
@@ -180,7 +217,7 @@ main(int argc, char *argv[])
 	static const int sigs[3] = { SIGHUP, SIGTERM, SIGINT };
 	struct timeval tick = { 0, TICK_MS * 1000 };
 	bool check_only = false, debug = false;
-	char *cause = NULL, *dir;
+	char *cause = NULL;
 	int ch, i;
 
 	while ((ch = getopt(argc, argv, "f:tdVh")) != -1) {
@@ -269,13 +306,15 @@ main(int argc, char *argv[])
 		exit(3);
 	}
 	if (conf->user != NULL) {
-		dir = xstrdup(conf->ctl_socket);
-		if (privdrop_prepare_dir(dirname(dir), conf->user, &cause) == -1)
-			fatalx("%s", cause);
-		free(dir);
+		const char *sock;
+		int dirfd = control_socket_dir(&sock);
+
+		if (privdrop_reaper(dirfd, sock, &cause) == -1)
+			fatalx("control socket reaper: %s", cause);
 	}
 	if (privdrop_drop(conf->user, &cause) == -1)
 		fatalx("privilege drop: %s", cause);
+	sandbox_start();
 
 	for (i = 0; i < r->nifaces; i++) {
 		struct iface *ifp = &r->ifaces[i];
@@ -288,6 +327,8 @@ main(int argc, char *argv[])
 		sig_ev[i] = evsignal_new(r->base, sigs[i], signal_cb, r);
 		evsignal_add(sig_ev[i], NULL);
 	}
+	if (reload_init(r) == -1)
+		fatal("reload: pipe");
 	tick_ev = event_new(r->base, -1, EV_PERSIST, tick_cb, r);
 	evtimer_add(tick_ev, &tick);
 	expire_ev = evtimer_new(r->base, expire_cb, r);
@@ -304,6 +345,8 @@ main(int argc, char *argv[])
 #endif
 
 	control_shutdown();
+	reload_shutdown();
+	privdrop_reaper_finish();
 	for (i = 0; i < r->nifaces; i++) {
 		if (r->ifaces[i].ev != NULL)
 			event_free(r->ifaces[i].ev);

@@ -14,6 +14,8 @@
 
 #include <event2/buffer.h>
 
+#include "arp.h"
+#include "control.h"
 #include "ct.h"
 #include "frag.h"
 #include "icmp.h"
@@ -234,6 +236,15 @@ metrics_render(const struct router *r, struct evbuffer *b,
 	    "Clients of the control socket.", clients);
 	metrics_one(b, "control_stream_drops_total", "counter",
 	    "Stream clients dropped for not reading.", stream_drops);
+	metrics_one(b, "control_queued_bytes", "gauge",
+	    "Answers queued for control clients, all together.",
+	    control_queued_bytes());
+	metrics_one(b, "nat_host_limit_refused_total", "counter",
+	    "New NAT ports refused by conntrack.nat-ports-per-host.",
+	    r->np != NULL ? natport_host_refused(r->np) : 0);
+	metrics_one(b, "arp_locked_total", "counter",
+	    "ARP MAC changes ignored within arp.locktime.",
+	    r->arp != NULL ? arp_locked_count(r->arp) : 0);
 
 	metrics_one(b, "icmp_errors_sent_total", "counter",
 	    "ICMP errors the router sent.", is->errors_sent);

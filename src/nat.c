@@ -187,6 +187,21 @@ nat_icmp_inner(const struct pkt *p, struct ct_tuple *inner)
 	return 0;
 }
 
+bool
+nat_icmp_for(const struct pkt *p, const struct ct_entry *e, enum ct_dir dir)
+{
+	const struct ct_tuple *cur = dir == CT_DIR_ORIG ? &e->orig : &e->reply;
+
+	/*
+	 * The error travels like a packet of direction @dir: to that
+	 * direction's destination, the endpoint that sent the quoted packet
+	 * (after NAT: the public address). One addressed to anyone else only
+	 * quotes the connection; relating it would let an outsider reach
+	 * any inside host through `connection-state=related`.
+	 */
+	return p->ip->daddr == cur->dst;
+}
+
 int
 nat_icmp_related(struct pkt *p, const struct ct_entry *e, enum ct_dir dir)
 {
@@ -404,6 +419,7 @@ nat_snat_to(struct router *r, struct ct_tuple *t, uint32_t eaddr,
 		*flags |= CT_F_SNAT;
 		return 0;
 	}
+	natport_set_host_limit(r->np, r->conf->limits.nat_ports_per_host);
 	if (natport_get(r->np, t->proto, eaddr, t->src, t->sport, lo, hi,
 	    randomise, &eport) == -1)
 		return -1;
@@ -411,6 +427,13 @@ nat_snat_to(struct router *r, struct ct_tuple *t, uint32_t eaddr,
 	t->sport = eport;
 	*flags |= CT_F_SNAT | CT_F_PORTMAP;
 	return 0;
+}
+
+enum drop_reason
+nat_refusal(const struct router *r)
+{
+	return natport_last_host_limit(r->np) ? DROP_NAT_HOST_LIMIT :
+	    DROP_NAT_EXHAUSTED;
 }
 
 void

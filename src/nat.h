@@ -64,6 +64,14 @@ void nat_rewrite(struct pkt *p, const struct ct_tuple *to);
 int nat_icmp_inner(const struct pkt *p, struct ct_tuple *inner);
 
 /**
+ * nat_icmp_for() - is the ICMP error @p addressed to the endpoint of @e it
+ * quotes (the destination of direction @dir, the direction the quoted
+ * packet's answer takes)? Only then is it related (issue 17).
+ */
+bool nat_icmp_for(const struct pkt *p, const struct ct_entry *e,
+    enum ct_dir dir);
+
+/**
  * nat_icmp_related() - translate an ICMP error about connection @e that
  * travels in direction @dir (RFC 5508 REQ-3/4): the outer addresses as a
  * packet of that direction, the quoted header back to what its sender
@@ -105,6 +113,10 @@ int nat_srcnat(struct router *r, const struct rule *rule, int out_if,
  */
 int nat_snat_to(struct router *r, struct ct_tuple *t, uint32_t eaddr,
     uint16_t lo, uint16_t hi, bool randomise, uint8_t *flags);
+
+/* nat_refusal() - the drop reason of the last nat_snat_to() failure:
+   nat-host-limit (the host's share of ports) or nat-exhausted. */
+enum drop_reason nat_refusal(const struct router *r);
 
 /* nat_release() - give back what nat_srcnat() took for entry @e. */
 void nat_release(struct router *r, const struct ct_entry *e);

@@ -12,6 +12,10 @@
 #include "xmalloc.h"
 
 #define NP_PORTS	65536
+/* Internal hosts holding mappings at once: a fixed open-addressed table
+   (12 bytes a slot, untouched pages cost nothing), at most 3/4 full. */
+#define NP_HOSTS	65536
+#define NP_HOSTS_MAX	(NP_HOSTS / 4 * 3)
 
 /*
  * One external port. Empty: all zero. In use: refs > 0. Tombstone:
@@ -34,8 +38,18 @@ struct np_table {
 };
 
 /*
+ * Mappings one internal host holds, per protocol class (RFC 6888 REQ-4:
+ * a limit per subscriber, so one host cannot take every port).
+ */
+struct np_host {
+	uint32_t iaddr;		/* network order; 0: empty */
+	uint16_t n[3];		/* TCP, UDP and other port protocols, ICMP */
+};
+
+/*
  * The directory of tables: linear probing with backward-shift deletion,
- * so freeing a table leaves no tombstone behind.
+ * so freeing a table leaves no tombstone behind. The host table works
+ * the same way.
  */
 struct natport {
 	struct hash_key key;
@@ -44,6 +58,11 @@ struct natport {
 	uint32_t ntables;
 	uint32_t count;		/* mappings alive */
 	uint64_t failures;
+	struct np_host *hosts;	/* [NP_HOSTS] */
+	uint32_t nhosts;
+	uint32_t host_limit;	/* per host and class; 0: none */
+	uint64_t host_refused;
+	bool last_host;		/* the last failure was the host limit */
 };
 
 /* What the probe hash covers; no padding so every byte is defined. */
@@ -64,6 +83,8 @@ natport_create(void)
 	hash_key_random(&np->key);
 	np->dir = xcalloc(NP_DIR_INIT, sizeof(*np->dir));
 	np->dmask = NP_DIR_INIT - 1;
+	np->hosts = xcalloc(NP_HOSTS, sizeof(*np->hosts));
+	np->host_limit = NATPORT_HOST_LIMIT_DEFAULT;
 	return np;
 }
 
@@ -77,6 +98,7 @@ natport_destroy(struct natport *np)
 	for (i = 0; i <= np->dmask; i++)
 		free(np->dir[i]);
 	free(np->dir);
+	free(np->hosts);
 	free(np);
 }
 
@@ -226,6 +248,97 @@ np_probe(const struct natport *np, uint8_t proto, uint32_t eaddr,
 	    span);
 }
 
+/* --- per-host accounting --------------------------------------------- */
+
+static unsigned int
+np_class(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? 0 : proto == IPPROTO_ICMP ? 2 : 1;
+}
+
+static uint32_t
+np_host_home(const struct natport *np, uint32_t iaddr)
+{
+	return (uint32_t)hash_siphash13(&np->key, &iaddr, sizeof(iaddr)) &
+	    (NP_HOSTS - 1);
+}
+
+/* @iaddr's slot; with @add, a new one when absent (NULL when full). */
+static struct np_host *
+np_host(struct natport *np, uint32_t iaddr, bool add)
+{
+	uint32_t i = np_host_home(np, iaddr);
+
+	while (np->hosts[i].iaddr != 0) {
+		if (np->hosts[i].iaddr == iaddr)
+			return &np->hosts[i];
+		i = (i + 1) & (NP_HOSTS - 1);
+	}
+	if (!add || np->nhosts >= NP_HOSTS_MAX)
+		return NULL;
+	np->hosts[i].iaddr = iaddr;
+	np->nhosts++;
+	return &np->hosts[i];
+}
+
+static void
+np_host_del(struct natport *np, struct np_host *h)
+{
+	uint32_t i = (uint32_t)(h - np->hosts), j, home;
+
+	memset(h, 0, sizeof(*h));
+	np->nhosts--;
+	for (j = (i + 1) & (NP_HOSTS - 1); np->hosts[j].iaddr != 0;
+	    j = (j + 1) & (NP_HOSTS - 1)) {
+		home = np_host_home(np, np->hosts[j].iaddr);
+		if (((j - home) & (NP_HOSTS - 1)) >=
+		    ((j - i) & (NP_HOSTS - 1))) {
+			np->hosts[i] = np->hosts[j];
+			memset(&np->hosts[j], 0, sizeof(np->hosts[j]));
+			i = j;
+		}
+	}
+}
+
+static void
+np_host_put(struct natport *np, uint8_t proto, uint32_t iaddr)
+{
+	struct np_host *h = np_host(np, iaddr, false);
+	unsigned int c = np_class(proto);
+
+	if (h == NULL || h->n[c] == 0)
+		return;
+	h->n[c]--;
+	if (h->n[0] == 0 && h->n[1] == 0 && h->n[2] == 0)
+		np_host_del(np, h);
+}
+
+void
+natport_set_host_limit(struct natport *np, uint32_t limit)
+{
+	np->host_limit = limit > UINT16_MAX ? UINT16_MAX : limit;
+}
+
+uint32_t
+natport_host_count(struct natport *np, uint8_t proto, uint32_t iaddr)
+{
+	struct np_host *h = np_host(np, iaddr, false);
+
+	return h == NULL ? 0 : h->n[np_class(proto)];
+}
+
+bool
+natport_last_host_limit(const struct natport *np)
+{
+	return np->last_host;
+}
+
+uint64_t
+natport_host_refused(const struct natport *np)
+{
+	return np->host_refused;
+}
+
 /*
  * Walk X:x's probe sequence once: an existing mapping is on it before
  * the first empty slot (slots only ever go from empty to used to
@@ -242,8 +355,10 @@ natport_get(struct natport *np, uint8_t proto, uint32_t eaddr,
 	struct np_table *tb;
 	struct np_slot *s;
 	int32_t free_port = -1;
-	unsigned int k, free_k = 0;
+	unsigned int k, free_k = 0, c = np_class(proto);
+	struct np_host *h;
 
+	np->last_host = false;
 	if (iaddr == 0)
 		goto fail;
 	np_range(proto, iport_h, &lo, &hi);
@@ -281,6 +396,15 @@ natport_get(struct natport *np, uint8_t proto, uint32_t eaddr,
 	}
 	if (free_port < 0)
 		goto fail_table;
+	/* a new port for X: within X's share (RFC 6888 REQ-4) */
+	h = np_host(np, iaddr, true);
+	if (h == NULL || (np->host_limit != 0 && h->n[c] >= np->host_limit) ||
+	    h->n[c] == UINT16_MAX) {
+		np->last_host = true;
+		np->host_refused++;
+		goto fail_table;
+	}
+	h->n[c]++;
 	s = &tb->slot[free_port];
 	s->iaddr = iaddr;
 	s->iport = iport;
@@ -317,6 +441,7 @@ natport_put(struct natport *np, uint8_t proto, uint32_t eaddr,
 	if (--s->refs > 0)
 		return;
 	/* tombstone: the owner stays, so the slot is not empty */
+	np_host_put(np, proto, s->iaddr);
 	tb->used--;
 	np->count--;
 	if (tb->used == 0)

@@ -25,6 +25,10 @@
 #include <stdint.h>
 
 #define NATPORT_MAX_PROBES 128
+/* Mappings (ports, ICMP ids) one internal host may hold per protocol
+   class (TCP; UDP and others; ICMP) unless conntrack.nat-ports-per-host
+   says otherwise (RFC 6888 REQ-4). */
+#define NATPORT_HOST_LIMIT_DEFAULT 8192
 
 struct natport;
 
@@ -39,7 +43,9 @@ void natport_destroy(struct natport *np);
  * @lo, @hi: allowed external ports, host order; 0, 0: the port class
  * @randomise: skip port preservation (randomise-ports=yes)
  * @eport: the external port, network order
- * Return: 0, or -1 when no port is free within the probe bound.
+ * Return: 0, or -1 when no port is free within the probe bound or the
+ * internal host already holds its limit of mappings of this class
+ * (natport_last_host_limit() then says so).
  */
 int natport_get(struct natport *np, uint8_t proto, uint32_t eaddr,
     uint32_t iaddr, uint16_t iport, uint16_t lo, uint16_t hi,
@@ -56,6 +62,17 @@ void natport_put(struct natport *np, uint8_t proto, uint32_t eaddr,
  */
 bool natport_lookup(const struct natport *np, uint8_t proto, uint32_t eaddr,
     uint16_t eport, uint32_t *iaddr, uint16_t *iport);
+
+/* natport_set_host_limit() - mappings one internal host may hold per
+   protocol class; 0: no limit. Existing mappings are kept. */
+void natport_set_host_limit(struct natport *np, uint32_t limit);
+/* Mappings @iaddr holds in @proto's class. */
+uint32_t natport_host_count(struct natport *np, uint8_t proto,
+    uint32_t iaddr);
+/* Was the last natport_get() failure the per-host limit? */
+bool natport_last_host_limit(const struct natport *np);
+/* New mappings refused by the per-host limit so far. */
+uint64_t natport_host_refused(const struct natport *np);
 
 /* Mappings alive now, for metrics. */
 uint32_t natport_count(const struct natport *np);

@@ -6,8 +6,9 @@
  *   1. parse the configuration (as root, any capability);
  *   2. open every TAP, inside its netns when asked (CAP_NET_ADMIN,
  *      CAP_SYS_ADMIN for setns), and the control socket (chgrp needs
- *      CAP_CHOWN); give the socket's directory to the run-time user
- *      (privdrop_prepare_dir()) so the socket can be removed at exit;
+ *      CAP_CHOWN) in a directory that stays root's; with `user:`, fork
+ *      the socket reaper (privdrop_reaper()), uid 0 without capabilities,
+ *      which removes the socket once the daemon is gone;
  *   3. privdrop_drop(): change to `user:` when configured, and keep no
  *      capability at all, not even in the bounding set, with
  *      PR_SET_NO_NEW_PRIVS so no exec can give any back;
@@ -30,15 +31,18 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cap-ng.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -75,71 +79,109 @@ privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char **cause)
 	return -1;
 }
 
-int
-privdrop_prepare_dir(const char *dir, const char *user, char **cause)
+bool
+privdrop_user_is(const char *user, uid_t uid)
 {
-	struct dirent *de;
+	char *cause = NULL;
+	uid_t u;
+	gid_t g;
+
+	if (privdrop_lookup(user, &u, &g, &cause) == -1) {
+		free(cause);
+		return false;
+	}
+	return u == uid;
+}
+
+static pid_t reaper_pid = -1;
+static int reaper_fd = -1;
+
+/*
+ * The reaper: uid 0 without any capability (the socket's directory is
+ * root's, so removing a name in it needs none), every descriptor but two
+ * closed, signals that stop the daemon ignored. It waits for the daemon's
+ * end of a pipe to close, for whatever reason, then removes the socket if
+ * the name still is a socket of root's, never following a symlink.
+ */
+static void __attribute__((noreturn))
+privdrop_reaper_run(int rfd, int dirfd, const char *name)
+{
 	struct stat st;
-	int fd, n = 0;
-	uid_t uid;
-	gid_t gid;
-	DIR *d;
+	char c;
+	ssize_t n;
+	int lo = rfd < dirfd ? rfd : dirfd, hi = rfd < dirfd ? dirfd : rfd;
+
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (lo > 3)
+		close_range(3, (unsigned int)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned int)lo + 1, (unsigned int)hi - 1, 0);
+	close_range((unsigned int)hi + 1, ~0u, 0);
+	(void)prctl(PR_SET_NAME, "hairpind-reap", 0, 0, 0);
+	capng_clear(CAPNG_SELECT_ALL);
+	(void)capng_apply(CAPNG_SELECT_BOUNDS);
+	(void)capng_apply(CAPNG_SELECT_CAPS);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	do
+		n = read(rfd, &c, 1);
+	while (n > 0 || (n == -1 && errno == EINTR));
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISSOCK(st.st_mode) && st.st_uid == geteuid())
+		(void)unlinkat(dirfd, name, 0);
+	_exit(0);
+}
+
+int
+privdrop_reaper(int dirfd, const char *name, char **cause)
+{
+	int p[2];
+	pid_t pid;
 
 	*cause = NULL;
-	if (privdrop_lookup(user, &uid, &gid, cause) == -1)
-		return -1;
-	/* O_NOFOLLOW: chown what we checked, not a symlink's target. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (st.st_uid == uid) {
-		close(fd);
+	if (dirfd == -1 || name == NULL || reaper_pid != -1)
 		return 0;
-	}
-	if ((st.st_mode & (S_IWOTH | S_ISVTX)) != 0) {
-		log_warnx("%s is shared (world-writable or sticky): not "
-		    "giving it to %s; the control socket will stay after "
-		    "exit", dir, user);
-		close(fd);
-		return 0;
-	}
-	/* Only a directory of our own: nothing but the socket in it. */
-	if ((d = fdopendir(dup(fd))) == NULL) {
-		xasprintf(cause, "%s: %s", dir, strerror(errno));
-		close(fd);
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (de->d_type != DT_SOCK && de->d_type != DT_UNKNOWN)
-			n += 2;
-		else
-			n++;
-	}
-	closedir(d);
-	if (n > 1) {
-		log_warnx("%s holds other files: not giving it to %s; the "
-		    "control socket will stay after exit (give "
-		    "control.socket a directory of its own)", dir, user);
-		close(fd);
-		return 0;
-	}
-	if (fchown(fd, uid, (gid_t)-1) == -1) {
-		xasprintf(cause, "chown %s: %s", dir, strerror(errno));
-		close(fd);
+	pid = fork();
+	if (pid == -1) {
+		xasprintf(cause, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
-	close(fd);
+	if (pid == 0) {
+		close(p[1]);
+		privdrop_reaper_run(p[0], dirfd, name);
+	}
+	close(p[0]);
+	reaper_pid = pid;
+	reaper_fd = p[1];
 	return 0;
+}
+
+void
+privdrop_reaper_finish(void)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	int i, status;
+
+	if (reaper_pid == -1)
+		return;
+	close(reaper_fd);
+	reaper_fd = -1;
+	/* it has one unlink to do: wait up to a second for it */
+	for (i = 0; i < 200; i++) {
+		pid_t w = waitpid(reaper_pid, &status, WNOHANG);
+
+		if (w == reaper_pid || (w == -1 && errno != EINTR))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	reaper_pid = -1;
 }
 
 /* After the drop: check rather than trust that it happened. */

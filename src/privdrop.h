@@ -3,18 +3,28 @@
 #ifndef HAIRPIND_PRIVDROP_H
 #define HAIRPIND_PRIVDROP_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* privdrop_user_is() - does @user (name or numeric uid) have uid @uid? */
+bool privdrop_user_is(const char *user, uid_t uid);
+
 /**
- * privdrop_prepare_dir() - give the control socket's directory to @user,
- * so that the daemon, no longer root, can still remove its socket at
- * exit. A directory that holds anything but the socket or is
- * world-writable or sticky (/run, /tmp) is never handed to another user:
- * it is left alone with a warning, and this still returns 0.
- * @dir: the directory
- * @user: user name or numeric uid
+ * privdrop_reaper() - fork the helper that removes the control socket
+ * once the daemon exits (the daemon, no longer root, may not write to the
+ * socket's directory, which is never handed to `user:`: a user who can
+ * write there could swap the socket for a symlink that root follows at
+ * the next start). The helper keeps uid 0 and no capability, closes every
+ * other descriptor and only waits for a pipe to close.
+ * @dirfd: the socket's directory; @name: the socket's name in it
  * @cause: on failure, an allocated message (the caller frees)
  * Return: 0 or -1.
  */
-int privdrop_prepare_dir(const char *dir, const char *user, char **cause);
+int privdrop_reaper(int dirfd, const char *name, char **cause);
+
+/* privdrop_reaper_finish() - at exit, after the socket is closed: let the
+   reaper remove it and wait (at most a second) until it has. */
+void privdrop_reaper_finish(void);
 
 /**
  * privdrop_drop() - the last step of start-up: keep no capability.

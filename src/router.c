@@ -31,6 +31,7 @@
 #include "csum.h"
 #include "ct.h"
 #include "frag.h"
+#include "guard.h"
 #include "frame.h"
 #include "gso.h"
 #include "icmp.h"
@@ -1159,6 +1160,8 @@ stage_conntrack(struct pctx *c)
 		if (nat_icmp_inner(p, &inner) == 0) {
 			ct_tuple_invert(&key, &inner);
 			c->e = ct_lookup(r->ct, &key, &c->dir);
+			if (c->e != NULL && !nat_icmp_for(p, c->e, c->dir))
+				c->e = NULL;
 		}
 		if (c->e == NULL) {
 			c->ct_state = RULE_CT_INVALID;
@@ -1331,7 +1334,7 @@ stage_srcnat(struct pctx *c)
 	if (c->hairpin_addr != 0) {
 		if (nat_snat_to(r, &c->tgt, c->hairpin_addr, 0, 0, false,
 		    &c->flags) == -1) {
-			session_refused(r, c->in_if, p, DROP_NAT_EXHAUSTED,
+			session_refused(r, c->in_if, p, nat_refusal(r),
 			    c->tr);
 			return false;
 		}
@@ -1341,7 +1344,7 @@ stage_srcnat(struct pctx *c)
 		rl = pctx_eval(c, r->conf->nat, CHAIN_SRCNAT, &rp);
 		if (rl != NULL && rl->action != RULE_ACCEPT &&
 		    nat_srcnat(r, rl, c->out_if, &c->tgt, &c->flags) == -1) {
-			session_refused(r, c->in_if, p, DROP_NAT_EXHAUSTED,
+			session_refused(r, c->in_if, p, nat_refusal(r),
 			    c->tr);
 			return false;
 		}
@@ -1560,6 +1563,10 @@ router_input(struct router *r, int in_if, uint8_t *buf, size_t len)
 		ifp->st.drops[DROP_MARTIAN]++;
 		return;
 	}
+	if ((reason = guard_input(r, in_if, &p)) != -1) {
+		ifp->st.drops[reason]++;
+		return;
+	}
 	{
 		uint32_t d = ntohl(p.ip->daddr);
 
@@ -1692,15 +1699,24 @@ router_set_nice(int nice)
 int
 router_reload(struct router *r, const char *path, struct conf_errors *errs)
 {
-	struct config *new, *old = r->conf;
-	struct route_table *rt;
-	int i;
+	struct config *new;
 
 #ifdef HAVE_SYSTEMD
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
 #endif
 	memset(errs, 0, sizeof(*errs));
 	new = conf_load(path, errs);
+	return router_reload_conf(r, new, path, errs);
+}
+
+int
+router_reload_conf(struct router *r, struct config *new, const char *path,
+    struct conf_errors *errs)
+{
+	struct config *old = r->conf;
+	struct route_table *rt;
+	int i;
+
 	if (new == NULL || reload_compatible(old, new, errs) == -1) {
 		if (new != NULL)
 			conf_free(new);

@@ -31,6 +31,8 @@
 	X(BAD_IP_LENGTH, "bad-ip-length") \
 	X(BAD_IP_CHECKSUM, "bad-ip-checksum") \
 	X(MARTIAN, "martian-address") \
+	X(RP_FILTER, "rp-filter") \
+	X(SOURCE_ROUTE, "source-route") \
 	X(BAD_L4_HEADER, "bad-l4-header") \
 	X(BAD_ICMP, "bad-icmp") \
 	X(TTL_EXCEEDED, "ttl-exceeded") \
@@ -44,6 +46,7 @@
 	X(CT_FULL, "ct-full") \
 	X(CT_CLASH, "ct-clash") \
 	X(NAT_EXHAUSTED, "nat-exhausted") \
+	X(NAT_HOST_LIMIT, "nat-host-limit") \
 	X(NAT_FILTERED, "nat-filtered") \
 	X(ICMP_UNTRANSLATABLE, "icmp-untranslatable") \
 	X(FILTER_DROP, "filter-drop") \
@@ -191,6 +194,14 @@ int router_set_nice(int nice);
  */
 int router_reload(struct router *r, const char *path,
     struct conf_errors *errs);
+/*
+ * router_reload_conf() - the second half of router_reload(): check and
+ * swap in @new, already parsed (off the loop, src/reload.c), or count the
+ * failure when @new is NULL (@errs then says why). Takes @new.
+ * Return: 0 or -1.
+ */
+int router_reload_conf(struct router *r, struct config *new,
+    const char *path, struct conf_errors *errs);
 
 /* router_ifname() - the name of interface @idx, or NULL. */
 const char *router_ifname(const struct router *r, int idx);

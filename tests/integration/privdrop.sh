@@ -136,6 +136,8 @@ assert_eq "user nobody: Gid (real, effective, saved, fs)" \
 assert_eq "user nobody: no supplementary groups" "" \
     "$(proc_field "$PID" Groups)"
 assert_no_caps "user nobody" "$PID"
+assert_eq "user nobody: its own seccomp filter is on (Seccomp: 2)" 2 \
+    "$(proc_field "$PID" Seccomp)"
 # field 19 of /proc/PID/stat, counted after the ")" that ends the name
 assert_eq "user nobody: dataplane.nice -3 set before the drop (unit's bounding set)" \
     -3 "$(sed 's/.*) //' "/proc/$PID/stat" | cut -d' ' -f17)"
@@ -155,8 +157,11 @@ assert_eq "user nobody: masquerade out, seen as 1.1.1.1" 1.1.1.1 \
 
 assert_eq "control socket: mode 660, owner root, group $SOCK_GROUP" \
     "660 root $SOCK_GROUP" "$(stat -c '%a %U %G' "$T_SOCK")"
-assert_eq "control socket directory given to nobody (to unlink at exit)" \
-    nobody "$(stat -c %U "$T_TMP/run")"
+assert_eq "control socket directory stays root's (never given to user:)" \
+    root "$(stat -c %U "$T_TMP/run")"
+assert_eq "the socket reaper: uid 0, no capabilities, one per daemon" \
+    "1 0000000000000000" "$(pgrep -c -P "$PID" -x hairpind-reap) $(
+    proc_field "$(pgrep -P "$PID" -x hairpind-reap)" CapEff)"
 ctl -j status
 assert_eq "hairpinctl (root) status: the daemon's pid" "$PID" \
     "$(jv 'r["pid"]')"
@@ -198,6 +203,36 @@ assert_match "... because the TAP would need the dropped privileges" \
 router_stop
 assert_eq "user nobody: socket gone after SIGTERM" no \
     "$([ -e "$T_SOCK" ] && echo yes || echo no)"
+
+# --- the socket's directory and planted symlinks (issue 17) -------------------
+# An older hairpind gave run/ to nobody; nobody then planted a symlink to a
+# root file where the socket goes. Root must neither follow it nor start.
+printf 'secret\n' >"$T_TMP/victim"
+chmod 600 "$T_TMP/victim"
+chown nobody "$T_TMP/run"
+setpriv --reuid nobody --regid "$NOBODY_GID" --clear-groups \
+    ln -s "$T_TMP/victim" "$T_SOCK"
+t_run "$HAIRPIND" -f "$CONF"
+assert_eq "a symlink at the socket path: hairpind refuses to start (exit 3)" \
+    3 "$T_RC"
+assert_match "... saying so" 'exists and is not a socket' "$T_OUT"
+assert_eq "... the symlink's target is untouched: 600 root root" \
+    "600 root root" "$(stat -c '%a %U %G' "$T_TMP/victim")"
+assert_eq "... and the directory is root's again" root \
+    "$(stat -c %U "$T_TMP/run")"
+rm -f "$T_SOCK"
+# A directory some other user owns, or anyone may write to: refused.
+mkdir -m 755 "$T_TMP/run-daemon" "$T_TMP/run-open"
+chown daemon "$T_TMP/run-daemon"
+chmod 777 "$T_TMP/run-open"
+for d in run-daemon run-open; do
+	yaml_set "$CONF" "c['control']['socket'] = '$T_TMP/$d/ctl.sock'"
+	t_run "$HAIRPIND" -f "$CONF"
+	assert_eq "socket in $d/: refused (exit 3)" 3 "$T_RC"
+	assert_match "... saying why" 'owned by uid|writable by group or others' \
+	    "$T_OUT"
+	assert_eq "... no socket made there" "" "$(ls -A "$T_TMP/$d")"
+done
 
 # --- no user:, logging to syslog -------------------------------------------
 cat >"$T_TMP/syslogd.py" <<'EOF'

@@ -141,22 +141,97 @@ START_TEST(test_arp_failure)
 }
 END_TEST
 
-/* A known neighbour that moves (gratuitous ARP) is updated. */
+/*
+ * A known neighbour that moves (gratuitous ARP) is updated, but not
+ * within arp.locktime of its last confirmation (Linux locktime, 1 s):
+ * a spoofer racing the real host does not win at once.
+ */
 START_TEST(test_gratuitous_update)
 {
 	static const uint8_t moved[6] = { 2, 0x77, 0, 0, 0, 1 };
 	uint8_t l4[64];
 	size_t n;
 
+	ck_assert_uint_eq(R.conf->limits.arp_locktime_ms, 1000);
 	learn(LAN, "192.168.1.10", cli_mac);
 	n = arp_frame(1, bcast, moved, "192.168.1.10", zero6, "192.168.1.10");
 	send_in(LAN, n);
 	ck_assert_uint_eq(rd(LAN), 0);		/* nothing to answer */
+	n = arp_frame(2, lan_mac, moved, "192.168.1.10", lan_mac,
+	    "192.168.1.1");
+	send_in(LAN, n);
+	ck_assert_uint_eq(arp_locked_count(R.arp), 2);
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.10"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 1, 2, "x"));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_mem_eq(out + 10, cli_mac, 6);	/* locked: still the old */
+
+	/* the lock over (no locktime stands for "a second later") */
+	R.conf->limits.arp_locktime_ms = 0;
+	n = arp_frame(1, bcast, moved, "192.168.1.10", zero6, "192.168.1.10");
+	send_in(LAN, n);
 	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.10"),
 	    IPPROTO_UDP, 64, l4, udp_build(l4, 1, 2, "x"));
 	send_in(WAN, n);
 	ck_assert_uint_eq(rd(LAN), n);
 	ck_assert_mem_eq(out + 10, moved, 6);
+}
+END_TEST
+
+static int
+find_addr(void *arg, const struct arp_neigh *n)
+{
+	uint32_t *a = arg;
+
+	if (n->addr == *a)
+		*a = 0;
+	return 0;
+}
+
+static bool
+have_neigh(const char *addr)
+{
+	uint32_t a = A(addr);
+
+	arp_foreach(R.arp, find_addr, &a);
+	return a == 0;
+}
+
+/*
+ * Linux arp_accept=0: an unsolicited reply or a gratuitous ARP for an
+ * address never asked about creates no entry; a request for our address
+ * does. arp.accept: yes learns from all of them.
+ */
+START_TEST(test_unsolicited_not_learned)
+{
+	static const uint8_t rogue[6] = { 2, 0x66, 0, 0, 0, 1 };
+	size_t n;
+
+	n = arp_frame(2, lan_mac, rogue, "192.168.1.50", lan_mac,
+	    "192.168.1.1");
+	send_in(LAN, n);
+	n = arp_frame(1, bcast, rogue, "192.168.1.51", zero6, "192.168.1.51");
+	send_in(LAN, n);
+	n = arp_frame(2, bcast, rogue, "192.168.1.52", zero6, "192.168.1.52");
+	send_in(LAN, n);
+	ck_assert(!have_neigh("192.168.1.50"));
+	ck_assert(!have_neigh("192.168.1.51"));
+	ck_assert(!have_neigh("192.168.1.52"));
+	/* a request for our address: learned (and answered) */
+	n = arp_frame(1, bcast, rogue, "192.168.1.53", zero6, "192.168.1.1");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), 10 + 42);
+	ck_assert(have_neigh("192.168.1.53"));
+
+	R.conf->limits.arp_accept = true;
+	n = arp_frame(2, lan_mac, rogue, "192.168.1.50", lan_mac,
+	    "192.168.1.1");
+	send_in(LAN, n);
+	n = arp_frame(1, bcast, rogue, "192.168.1.51", zero6, "192.168.1.51");
+	send_in(LAN, n);
+	ck_assert(have_neigh("192.168.1.50"));
+	ck_assert(have_neigh("192.168.1.51"));
 }
 END_TEST
 
@@ -218,6 +293,7 @@ arp_suite(void)
 	tcase_add_test(tc, test_arp_resolution);
 	tcase_add_test(tc, test_arp_failure);
 	tcase_add_test(tc, test_gratuitous_update);
+	tcase_add_test(tc, test_unsolicited_not_learned);
 	tcase_add_test(tc, test_aging);
 	tcase_add_test(tc, test_queue_bounded);
 	suite_add_tcase(s, tc);

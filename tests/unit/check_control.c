@@ -753,6 +753,65 @@ START_TEST(test_conntrack_many)
 }
 END_TEST
 
+/*
+ * Issue 17: `conntrack limit=100000` over a big table is written in
+ * slices. Clients that ask and never read hold at most about
+ * CONTROL_OUT_MAX each, no loop turn takes long, and a client that does
+ * read gets every row.
+ */
+START_TEST(test_conntrack_listing_bounded)
+{
+	struct cli *lazy[4], *c;
+	struct timespec t0, t1;
+	long long worst = 0, us;
+	size_t peak = 0, q;
+	json_t *ans;
+	int i;
+
+	ct_reconfigure(r->ct, 40000, &conf->timeouts);
+	for (i = 0; i < 30000; i++)
+		ck_assert_ptr_nonnull(ct_add(IPPROTO_UDP, "10.1.0.1",
+		    (uint16_t)(1000 + i), "10.2.0.1", 53, "10.2.0.1", 53,
+		    "10.1.0.1", (uint16_t)(1000 + i), 0, 60));
+	for (i = 0; i < 4; i++) {
+		lazy[i] = cli_open();
+		cli_send(lazy[i], "conntrack limit=100000\n", 23);
+	}
+	for (i = 0; i < 300; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		event_base_loop(r->base, EVLOOP_NONBLOCK);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		us = (t1.tv_sec - t0.tv_sec) * 1000000LL +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000;
+		if (us > worst)
+			worst = us;
+		q = control_queued_bytes();
+		if (q > peak)
+			peak = q;
+	}
+	/* ~300 bytes a row: 9 MB each if queued whole; a slice is only
+	   made once the client read, so what its socket holds is all */
+	ck_assert_uint_le(peak, 4 * (CONTROL_OUT_MAX + 128 * 1024));
+	/* a slice per client per turn (not under valgrind, 50x slower) */
+	if (getenv("LD_PRELOAD") == NULL ||
+	    strstr(getenv("LD_PRELOAD"), "vgpreload") == NULL)
+		ck_assert_int_lt(worst, 200000);
+	for (i = 0; i < 4; i++)
+		cli_close(lazy[i]);
+
+	/* one that reads gets the whole listing */
+	c = cli_open();
+	ans = req(c, "conntrack limit=100000");
+	ck_assert_int_eq(json_array_size(ok_result(ans)), 30000 + 3);
+	ck_assert_ptr_null(json_object_get(ans, "truncated"));
+	json_decref(ans);
+	ans = req(c, "status");
+	ck_assert_ptr_nonnull(ok_result(ans));
+	json_decref(ans);
+	cli_close(c);
+}
+END_TEST
+
 START_TEST(test_reload_error)
 {
 	struct cli *c = cli_open();
@@ -1522,38 +1581,69 @@ START_TEST(test_privdrop_user)
 }
 END_TEST
 
-START_TEST(test_privdrop_dir)
+/*
+ * Issue 17: no path operation as root follows a symlink, and the socket's
+ * directory is never one another user may write to.
+ */
+START_TEST(test_socket_dir_safety)
 {
 	struct passwd *pw = getpwnam("nobody");
-	char *cause = NULL, dir[200], other[220];
+	char *cause = NULL, dir[200], victim[220];
 	struct stat st;
 	int fd;
 
 	if (geteuid() != 0 || pw == NULL)
 		return;
+	control_shutdown();
 	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
-	/* holds only the socket: handed over */
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, pw->pw_uid);
-	ck_assert_int_eq(chown(dir, 0, 0), 0);
-	/* holds something else: left alone */
-	snprintf(other, sizeof(other), "%s/other", dir);
-	fd = open(other, O_CREAT | O_WRONLY, 0600);
+	snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+	fd = open(victim, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ne(fd, -1);
 	close(fd);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, 0);
-	unlink(other);
-	/* shared (sticky /tmp style): left alone */
-	chmod(dir, 01777);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "nobody", &cause), 0);
-	ck_assert_int_eq(stat(dir, &st), 0);
-	ck_assert_int_eq(st.st_uid, 0);
-	chmod(dir, 0755);
-	ck_assert_int_eq(privdrop_prepare_dir(dir, "no-such-user-hp",
-	    &cause), -1);
+
+	/* a symlink planted where the socket goes: not followed */
+	ck_assert_int_eq(symlink(victim, sockpath), 0);
+	conf->ctl_group = "65534";
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a socket"));
 	free(cause);
+	ck_assert_int_eq(stat(victim, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(st.st_gid, 0);
+	ck_assert_int_eq(unlink(sockpath), 0);
+
+	/* a directory of another user's: refused, nothing made there */
+	ck_assert_int_eq(chown(dir, pw->pw_uid + 1, 0), 0);
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "must belong to root"));
+	free(cause);
+	ck_assert_int_eq(lstat(sockpath, &st), -1);
+	ck_assert_int_eq(chown(dir, 0, 0), 0);
+
+	/* group-writable, not sticky: refused; sticky: fine */
+	ck_assert_int_eq(chmod(dir, 0775), 0);
+	ck_assert_int_eq(control_init(r, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "writable by group or others"));
+	free(cause);
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	ck_assert_int_eq(control_init(r, &cause), 0);
+	control_shutdown();
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+
+	/* one that an older hairpind gave to user: is taken back */
+	conf->user = "nobody";
+	ck_assert_int_eq(chown(dir, pw->pw_uid, 0), 0);
+	ck_assert_int_eq(control_init(r, &cause), 0);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_uid, 0);
+	/* the socket is born with its mode (no chmod by path) and group */
+	ck_assert_int_eq(lstat(sockpath, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, conf->ctl_mode & 0777);
+	ck_assert_int_eq(st.st_gid, 65534);
+	conf->user = NULL;
+	conf->ctl_group = NULL;
+	unlink(victim);
 }
 END_TEST
 
@@ -1577,6 +1667,7 @@ control_suite(void)
 	tcase_add_test(tc, test_conntrack);
 	tcase_add_test(tc, test_conntrack_flush);
 	tcase_add_test(tc, test_conntrack_many);
+	tcase_add_test(tc, test_conntrack_listing_bounded);
 	tcase_add_test(tc, test_reload_error);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_events_slow_reader_dropped);
@@ -1602,7 +1693,7 @@ control_suite(void)
 	tcase_add_test(tp, test_privdrop_user);
 	suite_add_tcase(s, tp);
 	tcase_add_checked_fixture(td, setup, teardown);
-	tcase_add_test(td, test_privdrop_dir);
+	tcase_add_test(td, test_socket_dir_safety);
 	suite_add_tcase(s, td);
 	return s;
 }

@@ -396,6 +396,56 @@ START_TEST(test_rst_window)
 }
 END_TEST
 
+/* RFC 5961 3.2: only the exact sequence number resets. */
+START_TEST(test_rst_inexact)
+{
+	struct ct_table *t = ct_create(100, &to_test, T0);
+	struct ct_entry *e = tcp_established(t);
+	const struct ct_stats *st = ct_stats(t, e);
+	uint32_t pkts = st->packets[CT_DIR_REPLY];
+	uint64_t inv = ct_counters(t)->invalid;
+
+	/* in the window, not exact: passed, nothing changes */
+	ck_assert_int_eq(ct_track(t, e, CT_DIR_REPLY, &(struct ct_pkt){
+	    .tcp_flags = TH_RST, .seq = SISN + 1 + 1000, .wscale = -1,
+	    .len = 40 }, T0 + 5), CT_OK);
+	ck_assert_str_eq(ct_tcp_state_name(e->tcp_state), "established");
+	ck_assert_uint_eq(ct_timeout_left(e, T0), 7440);
+	ck_assert_uint_eq(st->packets[CT_DIR_REPLY], pkts + 1);
+	ck_assert_uint_eq(ct_counters(t)->invalid, inv);
+	/* from the client's side too, and with ACK set */
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST | TH_ACK, CISN + 101 + 1,
+	    SISN + 1, 0, 0), CT_TCP_ESTABLISHED);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, CISN + 101 - 1, 0, 0, 0),
+	    CT_TCP_ESTABLISHED);
+	/* the connection still flows */
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_ACK | TH_PUSH, CISN + 101,
+	    SISN + 1, 65535, 10), CT_TCP_ESTABLISHED);
+	/* exact: closes */
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, CISN + 111, 0, 0, 0),
+	    CT_TCP_CLOSE);
+	ck_assert_uint_eq(ct_timeout_left(e, T0), 10);
+	ct_destroy(t);
+}
+END_TEST
+
+/* RFC 5961 in syn-received: the half-open entry is not torn down either. */
+START_TEST(test_rst_inexact_syn_recv)
+{
+	struct ct_table *t = ct_create(100, &to_test, T0);
+	struct ct_pkt p = seg(TH_SYN, CISN, 0, 65535, 0);
+	struct ct_entry *e = tcp_syn(t, &p);
+
+	track_ok(t, e, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, SISN, CISN + 1,
+	    65535, 0), CT_TCP_SYN_RECV);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, CISN + 500, 0, 0, 0),
+	    CT_TCP_SYN_RECV);
+	track_ok(t, e, CT_DIR_ORIG, seg(TH_RST, CISN + 1, 0, 0, 0),
+	    CT_TCP_CLOSE);
+	ct_destroy(t);
+}
+END_TEST
+
 START_TEST(test_rst_refused)
 {
 	struct ct_table *t = ct_create(100, &to_test, T0);
@@ -842,6 +892,58 @@ START_TEST(test_early_drop)
 }
 END_TEST
 
+/*
+ * A SYN flood at a server that answers: every entry is replied
+ * (syn-received) but none assured. A full table evicts the oldest of
+ * them, never an established connection, and a new connection gets in.
+ */
+START_TEST(test_early_drop_syn_flood)
+{
+	struct ct_table *t = ct_create(8, &to_test, T0);
+	struct ct_entry *est = tcp_established(t), *e, *mine;
+	struct ct_tuple o, r;
+	struct ct_pkt syn = seg(TH_SYN, 7000, 0, 512, 0);
+	uint32_t i;
+
+	ck_assert_int_ne(est->flags & CT_F_ASSURED, 0);
+	for (i = 0; i < 100; i++) {
+		o = tup(0x02020200 + (i & 3), 0xc0a80102, 1024 + i, 80,
+		    IPPROTO_TCP);
+		ct_tuple_invert(&r, &o);
+		e = ct_insert(t, &o, &r, CT_F_DNAT, &syn, T0 + i / 10);
+		ck_assert_ptr_nonnull(e);
+		track_ok(t, e, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, 9000, 7001,
+		    65535, 0), CT_TCP_SYN_RECV);
+		ck_assert_int_ne(e->flags & CT_F_REPLIED, 0);
+		ck_assert_uint_le(ct_count(t), 8);
+	}
+	ck_assert_uint_eq(ct_counters(t)->dropped, 0);
+	ck_assert_uint_eq(ct_counters(t)->evicted, 100 - 7);
+	/* the established connection was never a candidate */
+	ck_assert_ptr_eq(ct_lookup(t, &est->orig, NULL), est);
+	ck_assert_str_eq(ct_tcp_state_name(est->tcp_state), "established");
+	/* a real client completes its handshake and is then kept */
+	o = tup(0xc0a8010b, 0x01020304, 50000, 443, IPPROTO_TCP);
+	ct_tuple_invert(&r, &o);
+	mine = ct_insert(t, &o, &r, 0, &syn, T0 + 20);
+	ck_assert_ptr_nonnull(mine);
+	track_ok(t, mine, CT_DIR_REPLY, seg(TH_SYN | TH_ACK, 9000, 7001,
+	    65535, 0), CT_TCP_SYN_RECV);
+	track_ok(t, mine, CT_DIR_ORIG, seg(TH_ACK, 7001, 9001, 65535, 0),
+	    CT_TCP_ESTABLISHED);
+	for (i = 0; i < 20; i++) {
+		o = tup(0x02020200, 0xc0a80102, 5000 + i, 80, IPPROTO_TCP);
+		ct_tuple_invert(&r, &o);
+		ck_assert_ptr_nonnull(ct_insert(t, &o, &r, CT_F_DNAT, &syn,
+		    T0 + 30));
+	}
+	ck_assert_ptr_eq(ct_lookup(t, &mine->orig, NULL), mine);
+	ck_assert_ptr_eq(ct_lookup(t, &est->orig, NULL), est);
+	/* only assured entries left: the next new one is refused */
+	ct_destroy(t);
+}
+END_TEST
+
 START_TEST(test_shrink_max)
 {
 	struct ct_table *t = ct_create(10, &to_test, T0);
@@ -1063,6 +1165,8 @@ ct_suite(void)
 	tcase_add_test(tc, test_syn_sent_stale_peer);
 	tcase_add_test(tc, test_established_syn_reopen);
 	tcase_add_test(tc, test_rst_window);
+	tcase_add_test(tc, test_rst_inexact);
+	tcase_add_test(tc, test_rst_inexact_syn_recv);
 	tcase_add_test(tc, test_rst_refused);
 	tcase_add_test(tc, test_fin_close);
 	tcase_add_test(tc, test_fin_with_data);
@@ -1079,6 +1183,7 @@ ct_suite(void)
 	tcase_add_test(tc, test_udp_timeouts);
 	tcase_add_test(tc, test_other_timeouts);
 	tcase_add_test(tc, test_early_drop);
+	tcase_add_test(tc, test_early_drop_syn_flood);
 	tcase_add_test(tc, test_shrink_max);
 	tcase_add_test(tc, test_grow_max);
 	tcase_add_test(tc, test_events);

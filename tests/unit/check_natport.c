@@ -315,6 +315,71 @@ START_TEST(test_many_addresses)
 }
 END_TEST
 
+/* RFC 6888 REQ-4: one host's share of the ports, per protocol class. */
+START_TEST(test_host_limit)
+{
+	struct natport *np = natport_create();
+	int i, p, first = -1;
+
+	ck_assert_uint_eq(natport_host_count(np, IPPROTO_UDP, HOST(10)), 0);
+	natport_set_host_limit(np, 50);
+	for (i = 0; i < 50; i++) {
+		p = get(np, IPPROTO_UDP, EXT, HOST(10), 30000 + i, 0, 0,
+		    false);
+		ck_assert_int_ne(p, -1);
+		if (first < 0)
+			first = p;
+	}
+	ck_assert_uint_eq(natport_host_count(np, IPPROTO_UDP, HOST(10)), 50);
+	/* the 51st new port is refused, and says why */
+	ck_assert_int_eq(get(np, IPPROTO_UDP, EXT, HOST(10), 31000, 0, 0,
+	    false), -1);
+	ck_assert(natport_last_host_limit(np));
+	ck_assert_uint_eq(natport_host_refused(np), 1);
+	/* an existing mapping is still shared (EIM), on any address */
+	ck_assert_int_eq(get(np, IPPROTO_UDP, EXT, HOST(10), 30000, 0, 0,
+	    false), first);
+	/* other classes and other hosts are not affected */
+	ck_assert_int_ne(get(np, IPPROTO_TCP, EXT, HOST(10), 31000, 0, 0,
+	    false), -1);
+	ck_assert_int_ne(get(np, IPPROTO_ICMP, EXT, HOST(10), 31000, 0, 0,
+	    false), -1);
+	ck_assert_int_ne(get(np, IPPROTO_UDP, EXT, HOST(11), 31000, 0, 0,
+	    false), -1);
+	ck_assert(!natport_last_host_limit(np));
+	/* a mapping given back makes room */
+	put(np, IPPROTO_UDP, EXT, first);
+	put(np, IPPROTO_UDP, EXT, first);
+	ck_assert_uint_eq(natport_host_count(np, IPPROTO_UDP, HOST(10)), 49);
+	ck_assert_int_ne(get(np, IPPROTO_UDP, EXT, HOST(10), 31000, 0, 0,
+	    false), -1);
+	/* 0: no limit */
+	natport_set_host_limit(np, 0);
+	ck_assert_int_ne(get(np, IPPROTO_UDP, EXT, HOST(10), 31001, 0, 0,
+	    false), -1);
+	natport_destroy(np);
+}
+END_TEST
+
+/* The default is on (8192 per class), so one host cannot take them all. */
+START_TEST(test_host_limit_default)
+{
+	struct natport *np = natport_create();
+	int i, fails = 0;
+
+	for (i = 0; i < NATPORT_HOST_LIMIT_DEFAULT + 100; i++)
+		if (get(np, IPPROTO_TCP, EXT, HOST(10), (uint16_t)(2000 + i),
+		    0, 0, false) == -1)
+			fails++;
+	ck_assert_int_eq(fails, 100);
+	ck_assert_uint_eq(natport_host_count(np, IPPROTO_TCP, HOST(10)),
+	    NATPORT_HOST_LIMIT_DEFAULT);
+	ck_assert_int_ne(get(np, IPPROTO_TCP, EXT, HOST(11), 2000, 0, 0,
+	    false), -1);
+	natport_destroy(np);
+}
+END_TEST
+
 static Suite *
 natport_suite(void)
 {
@@ -331,6 +396,8 @@ natport_suite(void)
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_churn);
 	tcase_add_test(tc, test_many_addresses);
+	tcase_add_test(tc, test_host_limit);
+	tcase_add_test(tc, test_host_limit_default);
 	suite_add_tcase(s, tc);
 	return s;
 }

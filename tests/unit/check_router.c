@@ -159,6 +159,183 @@ START_TEST(test_masquerade_and_icmp_error)
 }
 END_TEST
 
+/*
+ * Issue 17: an error quoting a live connection but addressed to another
+ * inside host is not related; through a firewall that drops invalid
+ * packets it reaches nobody. Addressed to the public address, it is
+ * related and its outer header is translated to the connection's host.
+ */
+START_TEST(test_icmp_error_wrong_host)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24], mac: 02:00:00:00:01:01 }\n"
+	    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24], mac: 02:00:00:00:02:01 }\n"
+	    "routes:\n"
+	    "  - { dst: 0.0.0.0/0, gateway: 1.1.1.254 }\n"
+	    "nat:\n"
+	    "  - chain=srcnat out-interface=wan action=masquerade\n"
+	    "filter:\n"
+	    "  - chain=forward connection-state=established,related action=accept\n"
+	    "  - chain=forward connection-state=invalid action=drop\n"
+	    "  - chain=forward in-interface=lan action=accept\n"
+	    "  - chain=forward action=drop\n";
+	uint8_t l4[64], icmp[128], quoted[64];
+	size_t n, qlen = 20 + 8 + 5;
+	uint64_t inv;
+
+	router_setup_yaml(yaml);
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_UDP, 64, l4, udp_build(l4, 40000, 53, "query"));
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	memcpy(quoted, out + 24, qlen);
+
+	/* to 192.168.1.2, which has nothing to do with the connection */
+	memset(icmp, 0, 8);
+	icmp[0] = ICMP_UNREACH;
+	icmp[1] = ICMP_UNREACH_PORT;
+	memcpy(icmp + 8, quoted, qlen);
+	inv = R.ifaces[WAN].st.drops[DROP_FILTER_DROP];
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.2"),
+	    IPPROTO_ICMP, 64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_FILTER_DROP], inv + 1);
+	/* nor to the connection's own inside host by its inside address */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("192.168.1.10"),
+	    IPPROTO_ICMP, 64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+
+	/* to the public address: related, translated to 192.168.1.10 */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_ICMP,
+	    64, icmp, 8 + qlen);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/* Insert @olen bytes of IP options into the frame of @n bytes in `in`. */
+static size_t
+with_options(size_t n, const uint8_t *opt, size_t olen)
+{
+	struct ip4_hdr *ip = (struct ip4_hdr *)(in + 24);
+	uint8_t *l4 = in + 24 + 20;
+
+	memmove(l4 + olen, l4, n - 24 - 20);
+	memcpy(l4, opt, olen);
+	ip->ver_ihl = (uint8_t)(0x40 | ((20 + olen) / 4));
+	ip->tot_len = htons((uint16_t)(ntohs(ip->tot_len) + olen));
+	ip->check = 0;
+	ip->check = csum_ip(ip, 20 + olen);
+	return n + olen;
+}
+
+static void
+setup_ip_settings(const char *settings)
+{
+	static char yaml[2048];
+
+	snprintf(yaml, sizeof(yaml), "%sip-settings: %s\n", seed_yaml,
+	    settings);
+	router_setup_yaml(yaml);
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+}
+
+/*
+ * Issue 17: rp-filter strict drops a SYN that arrives on the WAN with a
+ * LAN source (it would have been hairpin-masqueraded into the LAN);
+ * loose lets it by (a route back exists), as Linux's rp_filter=2.
+ */
+START_TEST(test_rp_filter)
+{
+	size_t n;
+
+	setup_ip_settings("{ rp-filter: strict }");
+	n = tcp_to(wan_mac, "192.168.1.50", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_RP_FILTER], 1);
+	ck_assert_uint_eq(ct_count(R.ct), 0);
+	/* the real outside and inside still work */
+	n = tcp_to(wan_mac, "2.2.2.2", 1234, "1.1.1.1", 80, TH_SYN, 1, 0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	n = tcp_to(lan_mac, "192.168.1.10", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	/* an inside host sending with an outside source: strict drops */
+	n = tcp_to(lan_mac, "9.9.9.9", 1234, "2.2.2.2", 80, TH_SYN, 1, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_RP_FILTER], 1);
+
+	setup_ip_settings("{ rp-filter: loose }");
+	n = tcp_to(wan_mac, "192.168.1.50", 1234, "1.1.1.1", 80, TH_SYN, 1,
+	    0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_RP_FILTER], 0);
+
+	/* the default is no, as RouterOS */
+	setup();
+	ck_assert_int_eq(R.conf->ip.rp_filter, CONF_RP_NO);
+}
+END_TEST
+
+/* Source-routed packets are dropped (accept-source-route: no). */
+START_TEST(test_source_route_dropped)
+{
+	static const uint8_t lsrr[8] = { 131, 7, 4, 192, 168, 1, 2, 0 };
+	static const uint8_t ssrr[8] = { 1, 137, 7, 4, 192, 168, 1, 2 };
+	static const uint8_t rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+	static const uint8_t bad[4] = { 68, 12, 5, 0 };	/* past the end */
+	uint8_t l4[64];
+	size_t n;
+
+	setup_ip_settings("{ rp-filter: no }");
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1234, 80, 1, 0, TH_SYN)),
+	    lsrr, sizeof(lsrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1235, 80, 1, 0, TH_SYN)),
+	    ssrr, sizeof(ssrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_SOURCE_ROUTE], 2);
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1236, 80, 1, 0, TH_SYN)),
+	    bad, sizeof(bad));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_BAD_IP_HEADER], 1);
+	/* record route is harmless: forwarded */
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1237, 80, 1, 0, TH_SYN)),
+	    rr, sizeof(rr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+
+	setup_ip_settings("{ accept-source-route: yes }");
+	n = with_options(pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"),
+	    IPPROTO_TCP, 64, l4, tcp_build(l4, 1234, 80, 1, 0, TH_SYN)),
+	    lsrr, sizeof(lsrr));
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+}
+END_TEST
+
 /* Two LAN hosts ping out at once with the same id: ids stay apart. */
 START_TEST(test_ping_two_hosts)
 {
@@ -718,6 +895,9 @@ router_suite(void)
 	tcase_add_test(tc, test_hairpin);
 	tcase_add_test(tc, test_no_hairpin_rule);
 	tcase_add_test(tc, test_masquerade_and_icmp_error);
+	tcase_add_test(tc, test_icmp_error_wrong_host);
+	tcase_add_test(tc, test_rp_filter);
+	tcase_add_test(tc, test_source_route_dropped);
 	tcase_add_test(tc, test_ping_two_hosts);
 	tcase_add_test(tc, test_port_range_mapping);
 	tcase_add_test(tc, test_ttl_exceeded);
