@@ -740,6 +740,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	const struct rule *rl;
 	uint8_t ct_state, flags = 0;
 	bool tracked, related = false, mapped = false, xlated = false;
+	bool reflect = false;
 	uint32_t hairpin_addr = 0;
 	uint32_t now = router_now();
 	int out_if;
@@ -815,26 +816,43 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 
 	/*
 	 * A new connection to one of our addresses where a NAT mapping lives:
-	 * from inside, hairpin it to the mapping's owner, appearing as the
-	 * sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382 REQ-8, RFC 5508
-	 * REQ-7); from outside it is unsolicited, and filtered.
+	 * from inside, hairpin it to the mapping's owner, whoever that is
+	 * (another host, or another socket of the sender's own host),
+	 * appearing as the sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382
+	 * REQ-8, RFC 5508 REQ-7); from outside it is unsolicited, and
+	 * filtered. A socket sending to its own mapping (X:x -> E:e where
+	 * E:e is X:x's) would have orig == reply: no entry can hold that, so
+	 * those packets are reflected untracked, as E:e -> X:x (RFC 5780 4.5
+	 * with one socket; TCP too, where it is a simultaneous open).
 	 */
-	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
+	if (tracked && e == NULL && (ct_state == RULE_CT_NEW ||
+	    (p->proto == IPPROTO_TCP && ct_state == RULE_CT_INVALID)) &&
 	    !(flags & CT_F_DNAT) && route_is_local(r->routes, tgt.dst) &&
 	    (p->proto != IPPROTO_ICMP || icmp_is_request(p->icmp_type))) {
 		uint32_t ia;
 		uint16_t iport;
 		uint16_t port = p->proto == IPPROTO_ICMP ? tgt.sport :
 		    tgt.dport;
+		bool self;
 
 		if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
 		    p->proto == IPPROTO_ICMP) &&
 		    natport_lookup(r->np, p->proto, tgt.dst, port, &ia,
-		    &iport) && ia != tgt.src) {
+		    &iport)) {
+			self = p->proto != IPPROTO_ICMP && ia == tgt.src &&
+			    iport == tgt.sport;
 			if (r->external[in_if]) {
 				/* a ping to the router is answered as ever */
-				mapped = p->proto != IPPROTO_ICMP;
-			} else {
+				mapped = p->proto != IPPROTO_ICMP &&
+				    ct_state == RULE_CT_NEW;
+			} else if (self) {
+				reflect = true;
+				ct_state = RULE_CT_NEW;
+				tgt.src = tgt.dst;
+				tgt.sport = tgt.dport;
+				tgt.dst = ia;
+				tgt.dport = iport;
+			} else if (ct_state == RULE_CT_NEW) {
 				hairpin_addr = tgt.dst;
 				tgt.dst = ia;
 				if (p->proto != IPPROTO_ICMP)
@@ -929,7 +947,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		return;
 	}
 
-	if (tracked && e == NULL && !related) {
+	if (tracked && e == NULL && !related && !reflect) {
 		struct ct_tuple reply;
 
 		/* srcnat: the first packet, after routing */
@@ -974,8 +992,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
 		xlated = true;
 		if (tr != NULL)
-			trace_tuple_change(tr, dir, hairpin_addr != 0, &t0,
-			    &tgt);
+			trace_tuple_change(tr, dir, hairpin_addr != 0 ||
+			    reflect, &t0, &tgt);
 		nat_rewrite(p, &tgt);
 	}
 	ttl_decrement(p->ip);

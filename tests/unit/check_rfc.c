@@ -548,6 +548,136 @@ START_TEST(test_hairpin_icmp)
 }
 END_TEST
 
+/*
+ * REQ-9 to a mapping of the sender's own host (RFC 5780 4.5 as coturn's
+ * natdiscovery -H does it): a second socket of 192.168.1.10 sends to the
+ * first socket's mapping and arrives there from its own mapping.
+ */
+START_TEST(test_hairpin_same_host_udp)
+{
+	size_t n;
+	uint16_t m2;
+
+	ck_assert_uint_eq(udp_out("192.168.1.10", 41000, "2.2.2.2", 3478),
+	    41000);
+	m2 = udp_out("192.168.1.10", 41005, "2.2.2.2", 3478);
+	n = udp_to(lan_mac, "192.168.1.10", 41005, "1.1.1.1", 41000, "self");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 41000);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), m2);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(natport_count(R.np), 2);
+	/* and the answer of the first socket goes back to the second */
+	n = udp_to(lan_mac, "192.168.1.10", 41000, "1.1.1.1", m2, "back");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 41000);
+	ck_assert_uint_eq(out_port(1), 41005);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/*
+ * One socket to its own mapping (the classic stun client's hairpin test):
+ * orig and reply would coincide, so the datagram is reflected untracked,
+ * from the mapping to the socket.
+ */
+START_TEST(test_hairpin_same_socket_udp)
+{
+	uint32_t before;
+	size_t n;
+
+	ck_assert_uint_eq(udp_out("192.168.1.10", 41000, "2.2.2.2", 3478),
+	    41000);
+	before = ct_count(R.ct);
+	n = udp_to(lan_mac, "192.168.1.10", 41000, "1.1.1.1", 41000, "mine");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 41000);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 41000);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(ct_count(R.ct), before);
+	ck_assert_uint_eq(natport_count(R.np), 1);
+}
+END_TEST
+
+/* The same for TCP: a second socket of the same host connects. */
+START_TEST(test_hairpin_same_host_tcp)
+{
+	size_t n;
+
+	send_in(LAN, tcp_to(lan_mac, "192.168.1.10", 43100, "2.2.2.2", 443,
+	    TH_SYN, 7, 0));
+	ck_assert(rd(WAN) > 0);
+	ck_assert_uint_eq(out_port(0), 43100);
+	n = tcp_to(lan_mac, "192.168.1.10", 43000, "1.1.1.1", 43100, TH_SYN,
+	    1000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 43000);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 43100);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43000,
+	    TH_SYN | TH_ACK, 9000, 1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_port(0), 43100);
+	ck_assert_uint_eq(out_port(1), 43000);
+	n = tcp_to(lan_mac, "192.168.1.10", 43000, "1.1.1.1", 43100, TH_ACK,
+	    1001, 9001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(ct_find("192.168.1.10", 43000, "1.1.1.1", 43100,
+	    IPPROTO_TCP)->tcp_state, CT_TCP_ESTABLISHED);
+}
+END_TEST
+
+/*
+ * ICMP: an echo from 192.168.1.10 to the id of its own other query
+ * reaches it from its own mapping, and the answer comes back.
+ */
+START_TEST(test_hairpin_same_host_icmp)
+{
+	size_t n;
+	uint16_t m, sid;
+
+	/* the server takes id 0x1234 outside; the client's 0x1234 moves */
+	n = echo_to(lan_mac, "192.168.1.2", "2.2.2.2", ICMP_ECHO, 0x1234, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	n = echo_to(lan_mac, "192.168.1.10", "2.2.2.2", ICMP_ECHO, 0x1234, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	m = out_icmp_id();
+	ck_assert_uint_ne(m, 0x1234);
+	/* another query of the client, with the id of that mapping */
+	n = echo_to(lan_mac, "192.168.1.10", "1.1.1.1", ICMP_ECHO, m, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out[24 + 20], ICMP_ECHO);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	sid = out_icmp_id();
+	ck_assert(pkt_csums_ok(out + 24));
+	n = echo_to(lan_mac, "192.168.1.10", "1.1.1.1", ICMP_ECHOREPLY, sid,
+	    1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out[24 + 20], ICMP_ECHOREPLY);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_icmp_id(), m);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
 /* --- RFC 5382 TCP ----------------------------------------------------------------- */
 
 /*
@@ -943,6 +1073,10 @@ rfc_suite(void)
 	tcase_add_test(m, test_hairpin_tcp);
 	tcase_add_test(m, test_hairpin_icmp);
 	tcase_add_test(m, test_hairpin_icmp_error);
+	tcase_add_test(m, test_hairpin_same_host_udp);
+	tcase_add_test(m, test_hairpin_same_socket_udp);
+	tcase_add_test(m, test_hairpin_same_host_tcp);
+	tcase_add_test(m, test_hairpin_same_host_icmp);
 	tcase_add_test(m, test_syn_hold);
 	tcase_add_test(m, test_simultaneous_open);
 	tcase_add_test(m, test_udp_refresh_outbound_only);
