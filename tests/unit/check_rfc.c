@@ -678,6 +678,31 @@ START_TEST(test_hairpin_same_host_icmp)
 }
 END_TEST
 
+/*
+ * Issue 15: one socket to 70,000 destinations through the router: every
+ * datagram leaves from the one mapping, none is refused nat-exhausted
+ * (the 16-bit reference count used to stop it at 65,535).
+ */
+START_TEST(test_one_mapping_70000_sessions)
+{
+	uint32_t i, n = 70000, before = ct_count(R.ct);
+	uint8_t l4[64];
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		len = pkt_build(in, lan_mac, A("192.168.1.10"),
+		    htonl(0x0a000000u + i), IPPROTO_UDP, 64, l4,
+		    udp_build(l4, 41000, 53, "q"));
+		send_in(LAN, len);
+		ck_assert_uint_eq(rd(WAN), len);
+		ck_assert_uint_eq(out_port(0), 41000);
+	}
+	ck_assert_uint_eq(ct_count(R.ct), before + n);
+	ck_assert_uint_eq(natport_count(R.np), 1);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_NAT_EXHAUSTED], 0);
+}
+END_TEST
+
 /* --- RFC 5382 TCP ----------------------------------------------------------------- */
 
 /*
@@ -1077,6 +1102,7 @@ rfc_suite(void)
 	tcase_add_test(m, test_hairpin_same_socket_udp);
 	tcase_add_test(m, test_hairpin_same_host_tcp);
 	tcase_add_test(m, test_hairpin_same_host_icmp);
+	tcase_add_test(m, test_one_mapping_70000_sessions);
 	tcase_add_test(m, test_syn_hold);
 	tcase_add_test(m, test_simultaneous_open);
 	tcase_add_test(m, test_udp_refresh_outbound_only);
