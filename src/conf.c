@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "icmp.h"
 #include "log.h"
 #include "routeros.h"
 #include "rule.h"
@@ -1185,6 +1186,49 @@ conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
 }
 
 static void
+conf_icmp(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"rate", "burst", "per-destination-rate",
+		"per-destination-burst", "destinations", NULL
+	};
+	const char *where = " in icmp";
+	struct conf_icmp *ic = &ctx->conf->icmp;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+
+	if (!conf_section(ctx, n, "icmp", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			conf_uint(ctx, v, "rate", where, 0, 1000000,
+			    &ic->rate);
+			break;
+		case 1:
+			conf_uint(ctx, v, "burst", where, 1, 1000000,
+			    &ic->burst);
+			break;
+		case 2:
+			conf_uint(ctx, v, "per-destination-rate", where, 0,
+			    1000000, &ic->dst_rate);
+			break;
+		case 3:
+			conf_uint(ctx, v, "per-destination-burst", where, 1,
+			    1000000, &ic->dst_burst);
+			break;
+		case 4:
+			conf_uint(ctx, v, "destinations", where, 4, 1048576,
+			    &ic->destinations);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
 conf_control(struct conf_ctx *ctx, yaml_node_t *n)
 {
 	static const char *const keys[] = {
@@ -1434,7 +1478,7 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_ICMP, T_COUNT
 };
 
 static void
@@ -1442,7 +1486,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", "dataplane", NULL
+		"control", "user", "log", "arp", "dataplane", "icmp", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1483,6 +1527,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_control(ctx, nodes[T_CONTROL]);
 	if (nodes[T_DATAPLANE] != NULL)
 		conf_dataplane(ctx, nodes[T_DATAPLANE]);
+	if (nodes[T_ICMP] != NULL)
+		conf_icmp(ctx, nodes[T_ICMP]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 
@@ -1523,6 +1569,11 @@ conf_defaults(struct config *c)
 	c->limits.arp_queue = 16;
 	c->limits.arp_max = 4096;
 	c->limits.ctl_max_clients = 64;
+	c->icmp.rate = ICMP_RATE_PER_SEC;
+	c->icmp.burst = ICMP_RATE_BURST;
+	c->icmp.dst_rate = ICMP_DST_RATE_PER_SEC;
+	c->icmp.dst_burst = ICMP_DST_RATE_BURST;
+	c->icmp.destinations = ICMP_RATE_DESTINATIONS;
 	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
 	c->ctl_mode = 0660;
 	c->log_level = LOG_LEVEL_INFO;

@@ -85,6 +85,15 @@ struct conf_dataplane {
 	uint32_t busy_poll_us;		/* dataplane.busy-poll, 0: off */
 };
 
+/* icmp: the rate limit of the router's ICMP errors (icmp_rl.h). */
+struct conf_icmp {
+	uint32_t rate;			/* icmp.rate: errors/s in all, 0: off */
+	uint32_t burst;			/* icmp.burst */
+	uint32_t dst_rate;		/* icmp.per-destination-rate, 0: off */
+	uint32_t dst_burst;		/* icmp.per-destination-burst */
+	uint32_t destinations;		/* icmp.destinations: buckets */
+};
+
 struct config {
 	char *path;
 	struct conf_iface ifaces[CONF_MAX_IFACES];
@@ -96,6 +105,7 @@ struct config {
 	struct conf_timeouts timeouts;
 	struct conf_limits limits;
 	struct conf_dataplane dp;
+	struct conf_icmp icmp;
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */

@@ -241,4 +241,7 @@ metrics_render(const struct router *r, struct evbuffer *b,
 	    "TCP resets the router sent.", is->resets_sent);
 	metrics_one(b, "icmp_rate_limited_total", "counter",
 	    "ICMP errors not sent: rate limit.", is->rate_limited);
+	metrics_one(b, "icmp_rate_limited_destination_total", "counter",
+	    "ICMP errors not sent: their destination's own rate limit.",
+	    is->rate_limited_dst);
 }

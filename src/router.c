@@ -553,6 +553,7 @@ router_conf_derive(struct router *r)
 	const struct rule_chain *c = &r->conf->nat->chains[CHAIN_SRCNAT];
 	int i, j;
 
+	icmp_configure(&r->conf->icmp);
 	memset(r->external, 0, sizeof(r->external));
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *rl = c->rules[i];
