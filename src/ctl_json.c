@@ -172,7 +172,8 @@ ctl_ntop(uint32_t addr, char *buf)
 bool
 ctl_has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_SCTP;
 }
 
 static const struct {

@@ -142,7 +142,8 @@ trace_tuple_change(struct trace *t, enum ct_dir dir, bool auto_hairpin,
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	size_t n = strlen(t->translation);
-	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP;
+	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP ||
+	    from->proto == IPPROTO_SCTP;
 	const char *sw = dir == CT_DIR_ORIG ? "src-nat" : "undo dst-nat";
 	const char *dw = dir == CT_DIR_ORIG ? "dst-nat" : "undo src-nat";
 
@@ -780,6 +781,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			tr->conntrack = related ? "related" : "invalid";
 	} else if (tracked) {
 		e = ct_lookup(r->ct, &t0, &dir);
+		if (e == NULL)
+			e = nat_keyed_bind(r, &t0, &dir, now);
 		if (e != NULL) {
 			ct_pkt_of(p, &cp);
 			if (ct_track(r->ct, e, dir, &cp, now) == CT_INVALID) {
@@ -837,7 +840,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		bool self;
 
 		if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
-		    p->proto == IPPROTO_ICMP) &&
+		    p->proto == IPPROTO_ICMP || p->proto == IPPROTO_SCTP) &&
 		    natport_lookup(r->np, p->proto, tgt.dst, port, &ia,
 		    &iport)) {
 			self = p->proto != IPPROTO_ICMP && ia == tgt.src &&
@@ -973,6 +976,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			}
 		}
 		ct_tuple_invert(&reply, &tgt);
+		nat_reply_unbound(&reply);
 		ct_pkt_of(p, &cp);
 		e = ct_insert(r->ct, &t0, &reply, flags, &cp, now);
 		if (e == NULL) {

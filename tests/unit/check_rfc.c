@@ -703,6 +703,172 @@ START_TEST(test_one_mapping_70000_sessions)
 }
 END_TEST
 
+/* An SCTP packet with an INIT chunk and a correct CRC32c. */
+static size_t
+sctp_to(const uint8_t *mac, const char *src, uint16_t sp, const char *dst,
+    uint16_t dp, uint32_t vtag)
+{
+	uint8_t l4[32] = { 0 };
+	uint16_t v;
+	uint32_t w;
+
+	v = htons(sp);
+	memcpy(l4, &v, 2);
+	v = htons(dp);
+	memcpy(l4 + 2, &v, 2);
+	w = htonl(vtag);
+	memcpy(l4 + 4, &w, 4);
+	l4[12] = 1;			/* INIT */
+	v = htons(20);
+	memcpy(l4 + 14, &v, 2);
+	w = htonl(0x1234);		/* initiate tag */
+	memcpy(l4 + 16, &w, 4);
+	w = csum_crc32c(l4, 32);
+	memcpy(l4 + 8, &w, 4);
+	return pkt_build(in, mac, A(src), A(dst), IPPROTO_SCTP, 64, l4, 32);
+}
+
+static bool
+out_sctp_crc_ok(void)
+{
+	uint8_t l4[32];
+	uint32_t got, want;
+
+	memcpy(l4, out + 24 + 20, 32);
+	memcpy(&got, l4 + 8, 4);
+	memset(l4 + 8, 0, 4);
+	want = csum_crc32c(l4, 32);
+	return got == want;
+}
+
+/*
+ * Issue 15: SCTP is translated with its ports, as Linux does: two inside
+ * hosts from the same port to the same outside host and port both get
+ * through, each on its own external port, with the CRC32c redone; the
+ * answers go back to each.
+ */
+START_TEST(test_sctp_two_hosts)
+{
+	size_t n;
+	uint16_t p1, p2;
+
+	n = sctp_to(lan_mac, "192.168.1.10", 5000, "2.2.2.2", 7000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	p1 = out_port(0);
+	ck_assert_uint_eq(p1, 5000);
+	ck_assert(out_sctp_crc_ok());
+	n = sctp_to(lan_mac, "192.168.1.2", 5000, "2.2.2.2", 7000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	p2 = out_port(0);
+	ck_assert_uint_ne(p2, 5000);
+	ck_assert(out_sctp_crc_ok());
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_CLASH], 0);
+
+	n = sctp_to(wan_mac, "2.2.2.2", 7000, "1.1.1.1", p2, 0x1234);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(out_port(1), 5000);
+	ck_assert(out_sctp_crc_ok());
+	n = sctp_to(wan_mac, "2.2.2.2", 7000, "1.1.1.1", p1, 0x1234);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 5000);
+	ck_assert(out_sctp_crc_ok());
+}
+END_TEST
+
+/* ESP with @spi, or (@gre) PPTP's enhanced GRE with call id @spi. */
+static size_t
+keyed_to(const uint8_t *mac, const char *src, const char *dst, bool gre,
+    uint32_t spi)
+{
+	uint8_t l4[16] = { 0 };
+	uint32_t w = htonl(spi);
+	uint16_t v;
+
+	if (gre) {
+		l4[0] = 0x20;		/* K */
+		l4[1] = 1;		/* version 1 */
+		v = htons(0x880b);
+		memcpy(l4 + 2, &v, 2);
+		v = htons(8);		/* payload length */
+		memcpy(l4 + 4, &v, 2);
+		v = htons((uint16_t)spi);
+		memcpy(l4 + 6, &v, 2);
+	} else {
+		memcpy(l4, &w, 4);
+		l4[7] = 1;		/* sequence number */
+	}
+	return pkt_build(in, mac, A(src), A(dst), gre ? IPPROTO_GRE :
+	    IPPROTO_ESP, 64, l4, 16);
+}
+
+/*
+ * Issue 15: two inside hosts to one outside host over ESP (by SPI) and
+ * PPTP GRE (by call id). Each direction carries the key its receiver
+ * chose, so an entry's reply key is bound by the first answer.
+ */
+static void
+keyed_two_hosts(bool gre)
+{
+	size_t n;
+
+	n = keyed_to(lan_mac, "192.168.1.10", "2.2.2.2", gre, 0x1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa1);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+
+	n = keyed_to(lan_mac, "192.168.1.2", "2.2.2.2", gre, 0x1002);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa2);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+
+	/* both keep flowing, each to its own host */
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa1);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert(pkt_csums_ok(out + 24));
+	n = keyed_to(lan_mac, "192.168.1.10", "2.2.2.2", gre, 0x1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa2);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	/* an unknown key from outside goes nowhere inside */
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa3);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_CLASH], 0);
+	ck_assert_uint_eq(ct_count(R.ct), 2);
+}
+
+START_TEST(test_esp_two_hosts)
+{
+	keyed_two_hosts(false);
+}
+END_TEST
+
+START_TEST(test_gre_pptp_two_hosts)
+{
+	keyed_two_hosts(true);
+}
+END_TEST
+
 /* --- RFC 5382 TCP ----------------------------------------------------------------- */
 
 /*
@@ -1103,6 +1269,9 @@ rfc_suite(void)
 	tcase_add_test(m, test_hairpin_same_host_tcp);
 	tcase_add_test(m, test_hairpin_same_host_icmp);
 	tcase_add_test(m, test_one_mapping_70000_sessions);
+	tcase_add_test(m, test_sctp_two_hosts);
+	tcase_add_test(m, test_esp_two_hosts);
+	tcase_add_test(m, test_gre_pptp_two_hosts);
 	tcase_add_test(m, test_syn_hold);
 	tcase_add_test(m, test_simultaneous_open);
 	tcase_add_test(m, test_udp_refresh_outbound_only);
