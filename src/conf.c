@@ -1228,6 +1228,139 @@ conf_icmp(struct conf_ctx *ctx, yaml_node_t *n)
 	}
 }
 
+/* "yes"/"no" and YAML's booleans; -1 when neither. */
+static int
+conf_yesno(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", NULL };
+	static const char *const no[] = { "no", "false", "off", NULL };
+
+	if (ros_lookup(yes, s) >= 0)
+		return 1;
+	if (ros_lookup(no, s) >= 0)
+		return 0;
+	return -1;
+}
+
+/* ports: 21 | "5060,5061" | [5060, 5061] */
+static void
+conf_sp_ports(struct conf_ctx *ctx, yaml_node_t *v, const char *where,
+    struct conf_service_port *sp)
+{
+	yaml_node_item_t *it;
+	uint32_t port;
+	char buf[64], *tok, *save = NULL;
+	const char *s;
+
+	sp->nports = 0;
+	if (v->type == YAML_SEQUENCE_NODE) {
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			if (sp->nports == CONF_SP_PORTS) {
+				conf_node_error(ctx, v, "more than %d ports%s",
+				    CONF_SP_PORTS, where);
+				return;
+			}
+			if (conf_uint(ctx, conf_node(ctx, *it), "port", where,
+			    1, 65535, &port) == 0)
+				sp->ports[sp->nports++] = (uint16_t)port;
+		}
+		return;
+	}
+	if ((s = conf_str(ctx, v, "ports", where)) == NULL)
+		return;
+	if (strlen(s) >= sizeof(buf)) {
+		conf_node_error(ctx, v, "invalid ports \"%s\"%s", s, where);
+		return;
+	}
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		unsigned long long n;
+
+		if (conf_decimal(tok, &n) < 0 || n < 1 || n > 65535 ||
+		    sp->nports == CONF_SP_PORTS) {
+			conf_node_error(ctx, v, "invalid ports \"%s\"%s "
+			    "(expected up to %d ports 1..65535, as 21 or "
+			    "5060,5061)", s, where, CONF_SP_PORTS);
+			return;
+		}
+		sp->ports[sp->nports++] = (uint16_t)n;
+	}
+	if (sp->nports == 0)
+		conf_node_error(ctx, v, "invalid ports \"%s\"%s", s, where);
+}
+
+/*
+ * service-port: { ftp: yes, tftp: { ports: 69, disabled: no }, ... }:
+ * each helper a boolean (on/off) or a mapping of ports and disabled.
+ */
+static void
+conf_service_port(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const names[] = {
+		[CONF_SP_FTP] = "ftp", [CONF_SP_TFTP] = "tftp",
+		[CONF_SP_PPTP] = "pptp", [CONF_SP_SIP] = "sip", NULL
+	};
+	static const char *const keys[] = { "ports", "disabled", NULL };
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *v, *w;
+	uint32_t seen = 0, seen2;
+	char where[64];
+	const char *s;
+	int k, b;
+
+	if (!conf_section(ctx, n, "service-port", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		k = conf_key(ctx, p, names, " in service-port", &seen, &v);
+		if (k < 0)
+			continue;
+		snprintf(where, sizeof(where), " in service-port %s", names[k]);
+		if (v->type == YAML_SCALAR_NODE) {
+			s = conf_sval(v);
+			if ((b = conf_yesno(s)) < 0)
+				conf_node_error(ctx, v, "invalid %s \"%s\"%s "
+				    "(expected yes or no, or a mapping of "
+				    "ports and disabled)", names[k], s, where);
+			else
+				ctx->conf->sp[k].enabled = b;
+		} else if (v->type == YAML_MAPPING_NODE) {
+			seen2 = 0;
+			CONF_FOREACH_PAIR(q, v) {
+				switch (conf_key(ctx, q, keys, where, &seen2,
+				    &w)) {
+				case 0:
+					conf_sp_ports(ctx, w, where,
+					    &ctx->conf->sp[k]);
+					break;
+				case 1:
+					if ((s = conf_str(ctx, w, "disabled",
+					    where)) == NULL)
+						break;
+					if ((b = conf_yesno(s)) < 0)
+						conf_node_error(ctx, w, "invalid "
+						    "disabled \"%s\"%s (expected "
+						    "yes or no)", s, where);
+					else
+						ctx->conf->sp[k].enabled = !b;
+					break;
+				default:
+					break;
+				}
+			}
+		} else {
+			conf_node_error(ctx, v, "\"%s\" must be yes, no or a "
+			    "mapping%s", names[k], " in service-port");
+			continue;
+		}
+		if (k == CONF_SP_SIP && ctx->conf->sp[k].enabled)
+			conf_node_error(ctx, v, "service-port sip: hairpind "
+			    "has no SIP helper yet (it is off by default, as "
+			    "many RouterOS users set it)");
+	}
+}
+
 static void
 conf_control(struct conf_ctx *ctx, yaml_node_t *n)
 {
@@ -1478,7 +1611,7 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_ICMP, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_ICMP, T_SERVICE_PORT, T_COUNT
 };
 
 static void
@@ -1486,7 +1619,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", "dataplane", "icmp", NULL
+		"control", "user", "log", "arp", "dataplane", "icmp",
+		"service-port", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1529,6 +1663,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_dataplane(ctx, nodes[T_DATAPLANE]);
 	if (nodes[T_ICMP] != NULL)
 		conf_icmp(ctx, nodes[T_ICMP]);
+	if (nodes[T_SERVICE_PORT] != NULL)
+		conf_service_port(ctx, nodes[T_SERVICE_PORT]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 
@@ -1574,6 +1710,12 @@ conf_defaults(struct config *c)
 	c->icmp.dst_rate = ICMP_DST_RATE_PER_SEC;
 	c->icmp.dst_burst = ICMP_DST_RATE_BURST;
 	c->icmp.destinations = ICMP_RATE_DESTINATIONS;
+	/* RouterOS's service-port defaults */
+	c->sp[CONF_SP_FTP] = (struct conf_service_port){ true, { 21 }, 1 };
+	c->sp[CONF_SP_TFTP] = (struct conf_service_port){ true, { 69 }, 1 };
+	c->sp[CONF_SP_PPTP] = (struct conf_service_port){ true, { 1723 }, 1 };
+	c->sp[CONF_SP_SIP] = (struct conf_service_port){ false, { 5060, 5061 },
+	    2 };
 	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
 	c->ctl_mode = 0660;
 	c->log_level = LOG_LEVEL_INFO;

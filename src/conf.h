@@ -94,6 +94,25 @@ struct conf_icmp {
 	uint32_t destinations;		/* icmp.destinations: buckets */
 };
 
+/*
+ * service-port: the NAT helpers, as RouterOS /ip firewall service-port
+ * names them; on/off and ports default as RouterOS ships them.
+ */
+enum conf_sp {
+	CONF_SP_FTP,		/* ftp: ports 21, on */
+	CONF_SP_TFTP,		/* tftp: 69, on */
+	CONF_SP_PPTP,		/* pptp: 1723, on */
+	CONF_SP_SIP,		/* sip: 5060,5061, off */
+	CONF_SP_COUNT,
+};
+#define CONF_SP_PORTS 8
+
+struct conf_service_port {
+	bool enabled;
+	uint16_t ports[CONF_SP_PORTS];	/* host order */
+	int nports;
+};
+
 struct config {
 	char *path;
 	struct conf_iface ifaces[CONF_MAX_IFACES];
@@ -106,6 +125,7 @@ struct config {
 	struct conf_limits limits;
 	struct conf_dataplane dp;
 	struct conf_icmp icmp;
+	struct conf_service_port sp[CONF_SP_COUNT];	/* service-port */
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */

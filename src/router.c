@@ -34,6 +34,7 @@
 #include "icmp.h"
 #include "log.h"
 #include "nat.h"
+#include "nat_helper.h"
 #include "natport.h"
 #include "route.h"
 #include "router.h"
@@ -743,6 +744,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	uint8_t ct_state, flags = 0;
 	bool tracked, related = false, mapped = false, xlated = false;
 	bool reflect = false;
+	struct nat_expect_hit xp = { false, 0 };
 	uint32_t hairpin_addr = 0;
 	uint32_t now = router_now();
 	int out_if;
@@ -784,6 +786,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		if (e == NULL)
 			e = nat_keyed_bind(r, &t0, &dir, now);
 		if (e != NULL) {
+			nat_helper_ack(e, dir, p);
 			ct_pkt_of(p, &cp);
 			if (ct_track(r->ct, e, dir, &cp, now) == CT_INVALID) {
 				ct_state = RULE_CT_INVALID;
@@ -806,6 +809,14 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    "invalid" : "new";
 	} else if (tr != NULL)
 		tr->conntrack = "untracked";
+
+	/* a connection a helper expects (FTP data, TFTP answer): related */
+	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
+	    nat_helper_expect(r, &tgt, &flags, &xp, now)) {
+		ct_state = RULE_CT_RELATED;
+		if (tr != NULL)
+			tr->conntrack = "related (expected by a helper)";
+	}
 
 	/* dstnat: first packet of a new connection */
 	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
@@ -962,7 +973,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 				    tr);
 				return;
 			}
-		} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
+		} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0 &&
+		    !(xp.hit && (flags & CT_F_SNAT))) {
 			rule_pkt_fill(&rp, p, tgt.src, tgt.dst, tgt.sport,
 			    tgt.dport, in_if, out_if, ct_state,
 			    nat_state_of(flags));
@@ -991,6 +1003,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    ct_max(r->ct) ? DROP_CT_FULL : DROP_CT_CLASH, tr);
 			return;
 		}
+		nat_helper_new(r, e, &xp, now);
 	}
 
 	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
@@ -1001,6 +1014,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    reflect, &t0, &tgt);
 		nat_rewrite(p, &tgt);
 	}
+	if (e != NULL && !related)
+		nat_helper_data(r, e, dir, p, tr, now);
 	ttl_decrement(p->ip);
 	if (tr != NULL) {
 		tr->out_if = r->ifaces[out_if].conf->name;
@@ -1126,8 +1141,10 @@ ct_event_cb(void *arg, enum ct_event ev, const struct ct_entry *e)
 {
 	struct router *r = arg;
 
-	if (ev == CT_EV_DESTROY)
+	if (ev == CT_EV_DESTROY) {
+		nat_helper_destroy(r, e);
 		nat_release(r, e);
+	}
 	control_ct_event(ev, e);
 }
 
