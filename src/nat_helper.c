@@ -445,6 +445,7 @@ ftp_command(struct router *r, const struct ct_entry *e, enum ct_dir dir,
 	struct ftp_match m;
 	struct nh_expect x;
 	char text[FTP_ARG_MAX], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char d[INET_ADDRSTRLEN];
 	uint32_t seq = ntohl(th->seq), show;
 	uint16_t port, eport;
 	int32_t delta;
@@ -514,7 +515,7 @@ ftp_command(struct router *r, const struct ct_entry *e, enum ct_dir dir,
 		    inet_ntop(AF_INET, &m.addr, a, sizeof(a)), m.port,
 		    rewrite ? " rewritten" : "",
 		    inet_ntop(AF_INET, &x.src, b, sizeof(b)),
-		    inet_ntop(AF_INET, &x.dst, a, sizeof(a)), ntohs(x.dport));
+		    inet_ntop(AF_INET, &x.dst, d, sizeof(d)), ntohs(x.dport));
 	}
 	return rewrite;
 }

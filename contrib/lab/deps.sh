@@ -9,7 +9,7 @@ HP_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
     libsystemd-dev)
 HP_RUN_DEPS=(iproute2 curl iperf3 python3 python3-yaml python3-scapy
     nftables iputils-ping socat procps python3-prometheus-client systemd
-    tcpdump traceroute)
+    tcpdump traceroute python3-pyftpdlib tftp-hpa tftpd-hpa)
 
 # hp_missing PKG...: print the packages that are not installed.
 hp_missing() {
