@@ -1291,6 +1291,59 @@ conf_sp_ports(struct conf_ctx *ctx, yaml_node_t *v, const char *where,
 		conf_node_error(ctx, v, "invalid ports \"%s\"%s", s, where);
 }
 
+int
+conf_service_port_set(struct config *c, const char *name, const char *ports,
+    int disabled, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		[CONF_SP_FTP] = "ftp", [CONF_SP_TFTP] = "tftp",
+		[CONF_SP_PPTP] = "pptp", [CONF_SP_SIP] = "sip", NULL
+	};
+	struct conf_service_port sp;
+	char buf[64], *tok, *save = NULL;
+	unsigned long long n;
+	int k = ros_lookup(names, name);
+
+	if (k < 0) {
+		snprintf(err, errlen, "unknown service-port \"%s\" (expected "
+		    "ftp, tftp, pptp or sip)", name);
+		return -1;
+	}
+	sp = c->sp[k];
+	if (ports != NULL) {
+		sp.nports = 0;
+		if (strlen(ports) >= sizeof(buf)) {
+			snprintf(err, errlen, "invalid ports \"%s\"", ports);
+			return -1;
+		}
+		strcpy(buf, ports);
+		for (tok = strtok_r(buf, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (conf_decimal(tok, &n) < 0 || n < 1 || n > 65535 ||
+			    sp.nports == CONF_SP_PORTS) {
+				snprintf(err, errlen, "invalid ports \"%s\" "
+				    "(expected up to %d ports 1..65535)", ports,
+				    CONF_SP_PORTS);
+				return -1;
+			}
+			sp.ports[sp.nports++] = (uint16_t)n;
+		}
+		if (sp.nports == 0) {
+			snprintf(err, errlen, "invalid ports \"%s\"", ports);
+			return -1;
+		}
+	}
+	if (disabled >= 0)
+		sp.enabled = !disabled;
+	if (k == CONF_SP_SIP && sp.enabled) {
+		snprintf(err, errlen, "service-port sip: hairpind has no SIP "
+		    "helper yet");
+		return -1;
+	}
+	c->sp[k] = sp;
+	return 0;
+}
+
 /*
  * service-port: { ftp: yes, tftp: { ports: 69, disabled: no }, ... }:
  * each helper a boolean (on/off) or a mapping of ports and disabled.

@@ -157,6 +157,16 @@ struct config *conf_load_buf(const char *name, const char *buf, size_t len,
 void conf_free(struct config *conf);
 void conf_errors_free(struct conf_errors *errs);
 
+/**
+ * conf_service_port_set() - what `/ip firewall service-port set NAME
+ * ports=... disabled=...` does, for a RouterOS export.
+ * @ports: "21" or "5060,5061", NULL to keep
+ * @disabled: 1, 0, or -1 to keep
+ * Return: 0, or -1 with the reason in @err.
+ */
+int conf_service_port_set(struct config *c, const char *name,
+    const char *ports, int disabled, char *err, size_t errlen);
+
 /* conf_iface_find() - index of the interface named @name, or -1. */
 int conf_iface_find(const struct config *conf, const char *name);
 

@@ -346,6 +346,34 @@ START_TEST(test_ftp_parse)
 }
 END_TEST
 
+/* conf_service_port_set(): the export's `/ip firewall service-port set`. */
+START_TEST(test_service_port_set)
+{
+	struct conf_errors errs;
+	struct config *c = conf_load_buf("t.yaml", off_yaml,
+	    sizeof(off_yaml) - 1, &errs);
+	char err[128];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(!c->sp[CONF_SP_FTP].enabled);
+	ck_assert_int_eq(conf_service_port_set(c, "ftp", "21,2121", 0, err,
+	    sizeof(err)), 0);
+	ck_assert(c->sp[CONF_SP_FTP].enabled);
+	ck_assert_int_eq(c->sp[CONF_SP_FTP].nports, 2);
+	ck_assert_uint_eq(c->sp[CONF_SP_FTP].ports[1], 2121);
+	ck_assert_int_eq(conf_service_port_set(c, "ftpp", NULL, 1, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown service-port \"ftpp\" (expected ftp, "
+	    "tftp, pptp or sip)");
+	ck_assert_int_eq(conf_service_port_set(c, "tftp", "70000", -1, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(conf_service_port_set(c, "sip", NULL, 0, err,
+	    sizeof(err)), -1);
+	ck_assert(c->sp[CONF_SP_PPTP].enabled);	/* the default */
+	conf_free(c);
+}
+END_TEST
+
 static Suite *
 helper_suite(void)
 {
@@ -364,6 +392,7 @@ helper_suite(void)
 	tcase_add_test(o, test_service_port_off);
 	suite_add_tcase(s, o);
 	tcase_add_test(p, test_ftp_parse);
+	tcase_add_test(p, test_service_port_set);
 	suite_add_tcase(s, p);
 	return s;
 }
