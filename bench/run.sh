@@ -170,7 +170,7 @@ bench_say "machine: $(uname -r), $(nproc) CPUs," \
 bench_say "runs $RUNS, $SECS s per run; raw results in $RESULTS"
 bench_say "hairpind dataplane: nice ${BENCH_NICE:-unchanged}," \
     "busy-poll ${BENCH_BUSY_POLL:-0}"
-if wants scale; then
+if wants scale || wants scale_one; then
 	# The kernel's table limit is the host's (a namespace may only lower
 	# it); raised for the run, put back by cleanup.
 	CT_MAX_SAVED=$(sysctl -n net.netfilter.nf_conntrack_max 2>/dev/null)
