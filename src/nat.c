@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "hash.h"
 #include "nat.h"
+#include "nat_helper.h"
 #include "natport.h"
 #include "router.h"
 #include "rule.h"
@@ -87,10 +88,18 @@ nat_keyed(uint8_t proto)
 void
 nat_reply_unbound(struct ct_tuple *reply)
 {
-	if (nat_keyed(reply->proto)) {
-		reply->sport = 0;
-		reply->dport = 0;
-	}
+	uint16_t key;
+
+	if (!nat_keyed(reply->proto))
+		return;
+	/*
+	 * A PPTP call the helper saw set up already names the key the
+	 * server will use (reply->sport holds the server's call id here).
+	 */
+	key = reply->proto == IPPROTO_GRE ? nat_helper_pptp_key(reply->src,
+	    reply->dst, reply->sport) : 0;
+	reply->sport = 0;
+	reply->dport = key;
 }
 
 struct ct_entry *

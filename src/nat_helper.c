@@ -45,6 +45,21 @@ struct nh_expect {
 	bool np_held;		/* a natport reference for dst:dport */
 };
 
+/* A PPTP call (RFC 2637): the inside client's (PNS's) call id as mapped. */
+struct nh_call {
+	bool used;
+	uint32_t master;	/* control connection: ct id + 1 */
+	uint32_t pac, ext;	/* the server; the address it sees us at */
+	uint16_t pns_call;	/* the inside host's own call id */
+	uint16_t ext_call;	/* what the server sees (unique per pac, ext) */
+	uint16_t pac_call;	/* the server's call id, 0 until its reply */
+};
+
+static struct nh_call calls[NH_PPTP_CALLS];
+static uint32_t ncalls;
+
+static void nh_pptp_forget(uint32_t master);
+
 static struct nh_conn conns[NH_CONNS];
 static struct nh_expect expects[NH_EXPECT];
 static struct nat_helper_stats stats;
@@ -311,6 +326,7 @@ nat_helper_destroy(struct router *r, const struct ct_entry *e)
 	if (stats.conns == 0 || nh_find(e->id + 1) == NULL)
 		return;
 	nh_expect_forget(r, e->id + 1);
+	nh_pptp_forget(e->id + 1);
 	nh_del(e->id + 1);
 }
 
@@ -391,6 +407,218 @@ nat_helper_ack(const struct ct_entry *e, enum ct_dir dir, struct pkt *p)
 		}
 		opt += opt[1];
 	}
+}
+
+/* --- PPTP ------------------------------------------------------------------ */
+
+#define PPTP_MAGIC	0x1a2b3c4du
+#define PPTP_OCRQ	7	/* Outgoing-Call-Request (PNS): Call ID */
+#define PPTP_OCRP	8	/* Outgoing-Call-Reply (PAC): Call ID, Peer's */
+#define PPTP_ICRQ	9	/* Incoming-Call-Request (PAC) */
+#define PPTP_ICRP	10	/* Incoming-Call-Reply (PNS): Call ID, Peer's */
+#define PPTP_ICCN	11	/* Incoming-Call-Connected (PAC): Peer's */
+#define PPTP_CCRQ	12	/* Call-Clear-Request (PNS): Call ID */
+#define PPTP_CDN	13	/* Call-Disconnect-Notify (PAC): Call ID */
+#define PPTP_WEN	14	/* WAN-Error-Notify (PAC): Peer's Call ID */
+
+static void
+nh_pptp_forget(uint32_t master)
+{
+	struct nh_call *k;
+
+	if (ncalls == 0)
+		return;
+	for (k = calls; k < calls + NH_PPTP_CALLS; k++)
+		if (k->used && k->master == master) {
+			k->used = false;
+			ncalls--;
+		}
+}
+
+static struct nh_call *
+nh_call_by_ext(uint32_t pac, uint32_t ext, uint16_t ext_call)
+{
+	struct nh_call *k;
+
+	if (ncalls == 0)
+		return NULL;
+	for (k = calls; k < calls + NH_PPTP_CALLS; k++)
+		if (k->used && k->pac == pac && k->ext == ext &&
+		    k->ext_call == ext_call)
+			return k;
+	return NULL;
+}
+
+uint16_t
+nat_helper_pptp_key(uint32_t pac, uint32_t ext, uint16_t pac_call)
+{
+	struct nh_call *k;
+
+	if (ncalls == 0 || pac_call == 0)
+		return 0;
+	for (k = calls; k < calls + NH_PPTP_CALLS; k++)
+		if (k->used && k->pac == pac && k->ext == ext &&
+		    k->pac_call == pac_call)
+			return k->ext_call;
+	return 0;
+}
+
+/*
+ * A call id for the server to see: the inside host's own when no other
+ * call to that server uses it, else the next free one.
+ */
+static struct nh_call *
+nh_call_new(const struct ct_entry *e, uint16_t pns_call)
+{
+	struct nh_call *k, *slot = NULL;
+	uint16_t id = pns_call;
+	int tries;
+
+	for (k = calls; k < calls + NH_PPTP_CALLS; k++) {
+		if (!k->used) {
+			if (slot == NULL)
+				slot = k;
+			continue;
+		}
+		if (k->master == e->id + 1 && k->pns_call == htons(pns_call))
+			return k;	/* a retransmitted request */
+	}
+	if (slot == NULL) {
+		stats.table_full++;
+		return NULL;
+	}
+	for (tries = 0; tries < NH_PPTP_CALLS + 1; tries++) {
+		if (id != 0 && nh_call_by_ext(e->reply.src, e->reply.dst,
+		    htons(id)) == NULL)
+			break;
+		id++;
+	}
+	memset(slot, 0, sizeof(*slot));
+	slot->used = true;
+	slot->master = e->id + 1;
+	slot->pac = e->reply.src;
+	slot->ext = e->reply.dst;
+	slot->pns_call = htons(pns_call);
+	slot->ext_call = htons(id);
+	ncalls++;
+	return slot;
+}
+
+/* Replace the 16-bit field at @at (network order) with @v. */
+static void
+pptp_set16(struct pkt *p, uint8_t *at, uint16_t v)
+{
+	struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
+	uint16_t old;
+
+	memcpy(&old, at, 2);
+	if (old == v)
+		return;
+	if (!pkt_partial(p))
+		csum_replace2(&th->check, old, v);
+	memcpy(at, &v, 2);
+	stats.rewrites++;
+}
+
+/*
+ * The control connection, client (PNS) inside: its call ids go out as
+ * the mapped ones and come back as its own. Messages are whole in one
+ * segment; several may follow each other. Field lengths never change.
+ */
+static void
+pptp_control(const struct ct_entry *e, enum ct_dir dir, struct pkt *p)
+{
+	struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
+	unsigned int off = (th->off >> 4) * 4;
+	uint8_t *m = p->l4 + off;
+	size_t left = p->l4_len - off;
+	uint16_t len, mtype, ctype, id, peer;
+	uint32_t magic;
+	struct nh_call *k;
+
+	while (left >= 16) {
+		len = (uint16_t)(m[0] << 8 | m[1]);
+		mtype = (uint16_t)(m[2] << 8 | m[3]);
+		magic = (uint32_t)m[4] << 24 | (uint32_t)m[5] << 16 |
+		    (uint32_t)m[6] << 8 | m[7];
+		ctype = (uint16_t)(m[8] << 8 | m[9]);
+		if (len < 16 || len > left || mtype != 1 || magic != PPTP_MAGIC)
+			return;
+		id = (uint16_t)(m[12] << 8 | m[13]);
+		peer = (uint16_t)(m[14] << 8 | m[15]);
+		if (dir == CT_DIR_ORIG) {
+			switch (ctype) {
+			case PPTP_OCRQ:
+			case PPTP_ICRP:
+				if ((k = nh_call_new(e, id)) == NULL)
+					break;
+				if (ctype == PPTP_ICRP)
+					k->pac_call = htons(peer);
+				pptp_set16(p, m + 12, k->ext_call);
+				break;
+			case PPTP_CCRQ:
+				for (k = calls; ncalls > 0 &&
+				    k < calls + NH_PPTP_CALLS; k++)
+					if (k->used && k->master == e->id + 1 &&
+					    k->pns_call == htons(id)) {
+						pptp_set16(p, m + 12,
+						    k->ext_call);
+						break;
+					}
+				break;
+			default:
+				break;
+			}
+		} else {
+			switch (ctype) {
+			case PPTP_OCRP:
+				k = nh_call_by_ext(e->reply.src, e->reply.dst,
+				    htons(peer));
+				if (k == NULL)
+					break;
+				k->pac_call = htons(id);
+				pptp_set16(p, m + 14, k->pns_call);
+				break;
+			case PPTP_ICCN:
+			case PPTP_WEN:
+				k = nh_call_by_ext(e->reply.src, e->reply.dst,
+				    htons(id));
+				if (k != NULL)
+					pptp_set16(p, m + 12, k->pns_call);
+				break;
+			case PPTP_CDN:
+				/* the call is over; its GRE entry times out */
+				for (k = calls; ncalls > 0 &&
+				    k < calls + NH_PPTP_CALLS; k++)
+					if (k->used && k->master == e->id + 1 &&
+					    k->pac_call == htons(id)) {
+						k->used = false;
+						ncalls--;
+					}
+				break;
+			default:
+				break;
+			}
+		}
+		m += len;
+		left -= len;
+	}
+}
+
+/* GRE from the server: its key is the mapped call id; put back the own. */
+static void
+pptp_gre(const struct ct_entry *e, enum ct_dir dir, struct pkt *p)
+{
+	struct nh_call *k;
+	uint16_t key;
+
+	if (dir != CT_DIR_REPLY || p->l4_len < 8 || (p->l4[1] & 7) != 1 ||
+	    !(p->l4[0] & 0x20))
+		return;
+	memcpy(&key, p->l4 + 6, 2);
+	k = nh_call_by_ext(e->reply.src, e->reply.dst, key);
+	if (k != NULL && k->pns_call != key)
+		memcpy(p->l4 + 6, &k->pns_call, 2);	/* no checksum in v1 */
 }
 
 /* --- FTP ------------------------------------------------------------------ */
@@ -530,9 +758,18 @@ nat_helper_data(struct router *r, const struct ct_entry *e, enum ct_dir dir,
 	uint32_t seq;
 	unsigned int len0;
 
+	if (e->orig.proto == IPPROTO_GRE && ncalls > 0 && p->l4_ok) {
+		pptp_gre(e, dir, p);
+		return;
+	}
 	if (stats.conns == 0 || e->orig.proto != IPPROTO_TCP || !p->l4_ok ||
-	    (c = nh_find(e->id + 1)) == NULL || c->child ||
-	    c->helper != NH_FTP)
+	    (c = nh_find(e->id + 1)) == NULL || c->child)
+		return;
+	if (c->helper == NH_PPTP) {
+		pptp_control(e, dir, p);
+		return;
+	}
+	if (c->helper != NH_FTP)
 		return;
 	if (p->vh != NULL && p->vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 		return;		/* bulk data, never a command */

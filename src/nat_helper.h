@@ -14,8 +14,11 @@
  *    netfilter's seqadj does.
  *  - TFTP (69): the server answers from a new port; that answer is
  *    expected, so it passes the NAT's address-and-port-dependent filter.
- *  - PPTP (1723): the control connection is marked; its GRE is told apart
- *    by call id by conntrack itself (nat.c). Call ids are not rewritten.
+ *  - PPTP (1723): the client's (PNS's) call ids are rewritten in the
+ *    control connection so that they are unique towards each server,
+ *    whatever the inside hosts chose, and back in the GRE the server
+ *    sends (whose key is that call id); the GRE entry is bound to its
+ *    key as soon as the call is set up (nat.c tells GRE apart by key).
  *  - SIP: accepted in the config, off by default; no helper yet.
  *
  * Which connection has which helper, and the sequence offsets, live in a
@@ -50,6 +53,7 @@ enum nat_helper_id {
 #define NH_CONNS_LIVE	4096	/* connections with a helper at once */
 #define NH_EXPECT	256	/* expectations at once */
 #define NH_EXPECT_TIMEOUT 60	/* seconds an expectation waits */
+#define NH_PPTP_CALLS	256	/* PPTP calls at once */
 
 /* What nat_helper_expect() found, for nat_helper_new(). */
 struct nat_expect_hit {
@@ -111,6 +115,14 @@ void nat_helper_data(struct router *r, const struct ct_entry *e,
 
 /* nat_helper_destroy() - the entry is going: forget it and its expectations. */
 void nat_helper_destroy(struct router *r, const struct ct_entry *e);
+
+/**
+ * nat_helper_pptp_key() - the call id a PPTP server @pac that gave its
+ * own call @pac_call will put in the GRE it sends to @ext, as the helper
+ * saw the call set up (network order throughout).
+ * Return: that key, or 0 when no such call is known.
+ */
+uint16_t nat_helper_pptp_key(uint32_t pac, uint32_t ext, uint16_t pac_call);
 
 const struct nat_helper_stats *nat_helper_stats(void);
 

@@ -265,6 +265,28 @@ def main():
         dst="2.2.2.2", proto=47) / Raw(b"\x30\x81\x88\x0b\x00\x04\x00"
                                         b"\x40\x00\x00\x00\x01ppp!"))))
 
+    def pptp(ctype, body):
+        return struct.pack("!HHIHH", 12 + len(body), 1, 0x1A2B3C4D, ctype,
+                           0) + body
+    ocrq = pptp(7, struct.pack("!HHIIIIHH64s64s", 7, 1, 300, 64000000, 1, 1,
+                               16, 0, b"", b""))
+    ocrp = pptp(8, struct.pack("!HHBBHIIHHI", 0x100, 7, 1, 0, 0, 64000, 16,
+                               0, 0, 0))
+    add("pptp-1-syn", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2") / TCP(sport=41723, dport=1723, flags="S", seq=1))))
+    add("pptp-2-synack", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1") / TCP(sport=1723, dport=41723, flags="SA", seq=50,
+                             ack=2))))
+    add("pptp-3-ocrq", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2") / TCP(sport=41723, dport=1723, flags="PA", seq=2,
+                             ack=51) / Raw(ocrq + ocrq[:20]))))
+    add("pptp-4-ocrp", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1") / TCP(sport=1723, dport=41723, flags="PA", seq=51,
+                             ack=2 + len(ocrq) + 20) / Raw(ocrp))))
+    add("pptp-5-gre-in", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1", proto=47) / Raw(b"\x30\x81\x88\x0b\x00\x04\x00"
+                                        b"\x07\x00\x00\x00\x01ppp!"))))
+
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -107,5 +107,24 @@ t_run t_ns "$C" timeout 10 "${KEYED[@]}" probe --proto gre --dst 2.2.2.2 \
 assert_match "GRE the first host's call still goes to it" '^answers 3 of 3 ' \
     "$T_OUT"
 
+# --- PPTP: two inside hosts pick the same call id ---------------------------
+# The GRE reflector of the tests above answers any GRE; the PPTP server
+# needs 2.2.2.2's GRE to itself, so it runs on 3.3.3.3.
+ip -n "$I" addr add 3.3.3.3/32 dev lo
+t_bg pptp "$I" timeout 60 "${KEYED[@]}" pptp-server --addr 3.3.3.3 \
+    --log "$T_TMP/pptp.log" --secs 55
+lab_wait 10 lab_listening "$I" 3.3.3.3 1723 ||
+    t_fail "pptp server listening on 3.3.3.3:1723"
+t_run t_ns "$C" timeout 10 "${KEYED[@]}" pptp-client --dst 3.3.3.3 --call 7
+assert_match "PPTP 192.168.1.10 call 7: the server's GRE comes back on call 7" \
+    '^call 7 server 256 peer 7 gre [1-3] of 3' "$T_OUT"
+t_run t_ns "$S" timeout 10 "${KEYED[@]}" pptp-client --dst 3.3.3.3 --call 7
+assert_match "PPTP 192.168.1.2 also call 7: its GRE comes back on its own call 7" \
+    '^call 7 server 257 peer 7 gre [1-3] of 3' "$T_OUT"
+calls=$(sed -n 's/^ocrq FROM 1\.1\.1\.1 call \([0-9]*\)$/\1/p' \
+    "$T_TMP/pptp.log" | sort -u | tr '\n' ' ')
+assert_eq "PPTP the server saw two different call ids from 1.1.1.1" \
+    "7 8 " "$calls"
+
 router_stop
 t_done
