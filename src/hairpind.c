@@ -216,8 +216,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	conf_errors_free(&errs);
+	for (i = 0; i < conf->nnotes; i++)
+		fprintf(stderr, "%s\n", conf->notes[i]);
 	if (check_only) {
 		printf("configuration ok\n");
+		if (conf->summary != NULL)
+			printf("%s\n", conf->summary);
 		conf_free(conf);
 		return 0;
 	}
@@ -247,14 +251,7 @@ main(int argc, char *argv[])
 			exit(3);
 		}
 	}
-	r->routes = route_build(conf);
-	router_conf_derive(r);
-	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
-	router_ct_attach(r);
-	r->np = natport_create();
-	r->frag = frag_create(conf->limits.frag_max_bytes,
-	    conf->limits.frag_timeout);
-	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+	router_init(r, conf);
 
 	/* before the privilege drop: a nice below 0 needs CAP_SYS_NICE */
 	if (conf->dp.nice_set)
