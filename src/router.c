@@ -578,6 +578,17 @@ pctx_view(struct pctx *c, struct rule_pkt *rp, uint32_t src, uint32_t dst,
 		rp->orig_sport = c->t0.sport;
 		rp->orig_dport = c->t0.dport;
 	}
+	{
+		/* connection-type=: the NAT helper of the connection */
+		static const uint8_t ctype_of[NH_COUNT] = {
+			[NH_FTP] = CTYPE_FTP, [NH_TFTP] = CTYPE_TFTP,
+			[NH_PPTP] = CTYPE_PPTP, [NH_SIP] = CTYPE_SIP,
+		};
+		uint8_t h = c->e != NULL ? nat_helper_of(c->e, NULL) :
+		    c->xp.hit ? c->xp.helper : NH_NONE;
+
+		rp->ctype = h < NH_COUNT ? ctype_of[h] : CTYPE_NONE;
+	}
 	rp->now_ms = c->now_ms;
 	rp->addr_type = pctx_addr_type;
 	rp->conn_count = pctx_conn_count;

@@ -34,6 +34,26 @@ static const char off_yaml[] =
     "  ftp: { disabled: yes }\n"
     "  tftp: no\n";
 
+/* A filter that drops FTP's related (data) connections only. */
+static const char ctype_yaml[] =
+    "interfaces:\n"
+    "  - { name: wan, tap: t-wan, addresses: [1.1.1.1/24], mac: 02:00:00:00:01:01 }\n"
+    "  - { name: lan, tap: t-lan, addresses: [192.168.1.1/24], mac: 02:00:00:00:02:01 }\n"
+    "routes:\n"
+    "  - { dst: 0.0.0.0/0, gateway: 1.1.1.254 }\n"
+    "nat:\n"
+    "  - chain=srcnat out-interface=wan action=masquerade\n"
+    "filter:\n"
+    "  - chain=forward connection-type=ftp connection-state=related action=drop\n";
+
+static void
+setup_ctype(void)
+{
+	router_setup_yaml(ctype_yaml);
+	learn(WAN, "1.1.1.254", isp_mac);
+	learn(LAN, "192.168.1.10", cli_mac);
+}
+
 static void
 setup_ftp(void)
 {
@@ -305,6 +325,28 @@ START_TEST(test_service_port_off)
 }
 END_TEST
 
+/*
+ * connection-type=ftp (the lead's matcher) sees the helper: the control
+ * connection passes (established), its data connection (related) is
+ * dropped by the rule.
+ */
+START_TEST(test_connection_type_ftp)
+{
+	size_t n;
+
+	handshake(LAN, lan_mac, "192.168.1.10", "2.2.2.2", WAN, wan_mac,
+	    "2.2.2.2", "1.1.1.1", 40000);
+	send_in(LAN, seg(lan_mac, "192.168.1.10", 40000, "2.2.2.2", 21,
+	    TH_ACK | TH_PSH, 1001, 5001, "PORT 192,168,1,10,19,137\r\n"));
+	n = rd(WAN);
+	ck_assert_str_eq(out_data(n), "PORT 1,1,1,1,19,137\r\n");
+	send_in(WAN, seg(wan_mac, "2.2.2.2", 20, "1.1.1.1", 5001, TH_SYN, 9000,
+	    0, ""));
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[WAN].st.drops[DROP_FILTER_DROP], 1);
+}
+END_TEST
+
 /* The parser alone: what it takes and what it refuses. */
 START_TEST(test_ftp_parse)
 {
@@ -381,6 +423,7 @@ helper_suite(void)
 	TCase *f = tcase_create("ftp");
 	TCase *o = tcase_create("off");
 	TCase *p = tcase_create("parse");
+	TCase *t = tcase_create("ctype");
 
 	tcase_add_checked_fixture(f, setup_ftp, NULL);
 	tcase_add_test(f, test_ftp_active_from_lan);
@@ -391,6 +434,9 @@ helper_suite(void)
 	tcase_add_checked_fixture(o, setup_off, NULL);
 	tcase_add_test(o, test_service_port_off);
 	suite_add_tcase(s, o);
+	tcase_add_checked_fixture(t, setup_ctype, NULL);
+	tcase_add_test(t, test_connection_type_ftp);
+	suite_add_tcase(s, t);
 	tcase_add_test(p, test_ftp_parse);
 	tcase_add_test(p, test_service_port_set);
 	suite_add_tcase(s, p);
