@@ -1786,6 +1786,63 @@ conf_ros_address(void *arg, const struct ros_cmd *c)
  * of the main table. Of several routes to one destination the lowest
  * distance wins, as RouterOS makes it active.
  */
+/*
+ * /ip firewall service-port: `set ftp ports=21,2121`, `set sip
+ * disabled=yes`. RouterOS's helpers that hairpind does not have (irc,
+ * h323, rtsp, udplite, dccp, sctp) may be switched off, which changes
+ * nothing here; switching one on is an error.
+ */
+static void
+conf_ros_service_port(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "ports", "disabled", "name",
+	    "sip-direct-media", "sip-timeout", "comment", NULL };
+	static const char *const absent[] = { "irc", "h323", "rtsp",
+	    "udplite", "dccp", "sctp", NULL };
+	struct conf_ctx *ctx = arg;
+	const struct ros_item *it, *pi, *di;
+	const char *name = c->bare;
+	struct ros_pos pos = c->bare != NULL ? c->bare_pos : c->pos;
+	char err[160];
+	int dis = -1;
+
+	if (strcmp(c->verb, "set") != 0) {
+		conf_error(ctx, c->pos.line, c->pos.col, "only set lines are "
+		    "understood in /ip firewall service-port");
+		return;
+	}
+	if (!conf_cmd_keys(ctx, c, keys, "/ip firewall service-port"))
+		return;
+	if ((it = conf_cmd_item(c, "name")) != NULL) {
+		name = it->val;
+		pos = it->vpos;
+	}
+	if (name == NULL) {
+		conf_error(ctx, c->pos.line, c->pos.col, "/ip firewall "
+		    "service-port set needs a name (ftp, tftp, pptp, sip)");
+		return;
+	}
+	pi = conf_cmd_item(c, "ports");
+	if ((di = conf_cmd_item(c, "disabled")) != NULL &&
+	    (dis = conf_yesno(di->val)) < 0) {
+		conf_error(ctx, di->vpos.line, di->vpos.col, "invalid disabled "
+		    "\"%s\" in /ip firewall service-port (expected yes or no)",
+		    di->val);
+		return;
+	}
+	if (ros_lookup(absent, name) >= 0) {
+		if (dis != 1)
+			conf_error(ctx, pos.line, pos.col, "service-port %s: "
+			    "hairpind has no %s helper (only disabled=yes is "
+			    "accepted)", name, name);
+		return;
+	}
+	if (conf_service_port_set(ctx->conf, name, pi != NULL ? pi->val : NULL,
+	    dis, err, sizeof(err)) == -1)
+		conf_error(ctx, pos.line, pos.col, "%s in /ip firewall "
+		    "service-port", err);
+}
+
 static void
 conf_ros_route(void *arg, const struct ros_cmd *c)
 {
@@ -2012,7 +2069,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 	struct ruleset **out[ROS_TABLE_COUNT] = { &c->nat, &c->filter,
 	    &c->mangle, &c->raw };
 	struct ros_export_ops ops = { conf_ros_error_cb, conf_ros_note_cb,
-	    ctx, conf_ros_address, conf_ros_route };
+	    ctx, conf_ros_address, conf_ros_route, conf_ros_service_port };
 	struct ros_export *x;
 	struct conf_env env = { c, names };
 	struct match_env menv = { conf_iflist_cb, &env };

@@ -416,6 +416,31 @@ START_TEST(test_service_port_set)
 }
 END_TEST
 
+/* The same from a RouterOS export's /ip firewall service-port section. */
+START_TEST(test_service_port_export)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: ether1, tap: t1, addresses: [1.1.1.1/24] }\n"
+	    "routeros: |\n"
+	    "  /ip firewall service-port\n"
+	    "  set ftp ports=21,2121\n"
+	    "  set tftp disabled=yes\n"
+	    "  set h323 disabled=yes\n";
+	struct conf_errors errs;
+	struct config *c = conf_load_buf("t.yaml", yaml, sizeof(yaml) - 1,
+	    &errs);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(c->sp[CONF_SP_FTP].enabled);
+	ck_assert_int_eq(c->sp[CONF_SP_FTP].nports, 2);
+	ck_assert_uint_eq(c->sp[CONF_SP_FTP].ports[1], 2121);
+	ck_assert(!c->sp[CONF_SP_TFTP].enabled);
+	ck_assert(!c->sp[CONF_SP_SIP].enabled);
+	conf_free(c);
+}
+END_TEST
+
 static Suite *
 helper_suite(void)
 {
@@ -439,6 +464,7 @@ helper_suite(void)
 	suite_add_tcase(s, t);
 	tcase_add_test(p, test_ftp_parse);
 	tcase_add_test(p, test_service_port_set);
+	tcase_add_test(p, test_service_port_export);
 	suite_add_tcase(s, p);
 	return s;
 }
