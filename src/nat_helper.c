@@ -409,7 +409,7 @@ nat_helper_ack(const struct ct_entry *e, enum ct_dir dir, struct pkt *p)
 	}
 }
 
-/* --- PPTP ------------------------------------------------------------------ */
+/* --- PPTP --------------------------------------------------------------- */
 
 #define PPTP_MAGIC	0x1a2b3c4du
 #define PPTP_OCRQ	7	/* Outgoing-Call-Request (PNS): Call ID */
