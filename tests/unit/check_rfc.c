@@ -607,6 +607,41 @@ START_TEST(test_hairpin_same_socket_udp)
 }
 END_TEST
 
+/*
+ * TCP from one socket to its own mapping: each segment is reflected
+ * untracked, the SYN and the SYN/ACK of the simultaneous open with itself
+ * alike (the SYN/ACK has no entry and would otherwise be invalid).
+ */
+START_TEST(test_hairpin_same_socket_tcp)
+{
+	uint32_t before;
+	size_t n;
+
+	send_in(LAN, tcp_to(lan_mac, "192.168.1.10", 43100, "2.2.2.2", 443,
+	    TH_SYN, 7, 0));
+	ck_assert(rd(WAN) > 0);
+	ck_assert_uint_eq(out_port(0), 43100);
+	before = ct_count(R.ct);
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43100, TH_SYN,
+	    1000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 43100);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 43100);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43100,
+	    TH_SYN | TH_ACK, 1000, 1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(ct_count(R.ct), before);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_INVALID], 0);
+}
+END_TEST
+
 /* The same for TCP: a second socket of the same host connects. */
 START_TEST(test_hairpin_same_host_tcp)
 {
@@ -1267,6 +1302,7 @@ rfc_suite(void)
 	tcase_add_test(m, test_hairpin_same_host_udp);
 	tcase_add_test(m, test_hairpin_same_socket_udp);
 	tcase_add_test(m, test_hairpin_same_host_tcp);
+	tcase_add_test(m, test_hairpin_same_socket_tcp);
 	tcase_add_test(m, test_hairpin_same_host_icmp);
 	tcase_add_test(m, test_one_mapping_70000_sessions);
 	tcase_add_test(m, test_sctp_two_hosts);
