@@ -151,6 +151,14 @@ ag c tcp-recv th 3
 assert_eq "TCP data over the same-host hairpin, the other way" \
     "ok pong-self-host" "$AG"
 
+# --- TCP: one socket to its own mapping (a simultaneous open with itself) --
+ag c tcp-connect self 0.0.0.0 43000 "$mt" 5
+assert_eq "TCP socket 43000 -> its own mapping $mt: connected (reflected SYNs)" \
+    "ok 192.168.1.10:43000" "$AG"
+ag c tcp-send self talking-to-myself
+ag c tcp-recv self 3
+assert_eq "TCP what it sends comes back to it" "ok talking-to-myself" "$AG"
+
 # --- ICMP: an echo to the host's own query mapping ------------------------
 ag c icmp-watch w
 t_run t_ns "$C" "${NETTOOL[@]}" icmp-echo --dst 2.2.2.2 --id 4242 --count 1
