@@ -5,6 +5,11 @@
  *
  * Usage: ct_scale [N [BUDGET]]   (defaults 1000000 and 10000)
  * Prints one "key: value" per line.
+ *
+ * A second fill (keys one_endpoint_*) is the other shape of a full table:
+ * one internal endpoint, 192.168.1.10:41000, masqueraded to 1.1.1.1 and
+ * talking to N destinations (a DHT node, a resolver), every entry holding
+ * a reference to the one NAT port mapping as the router takes it.
  */
 #include "config.h"
 
@@ -17,6 +22,7 @@
 #include <unistd.h>
 
 #include "ct.h"
+#include "natport.h"
 
 #define T0 1000u
 
@@ -63,6 +69,69 @@ tuple(uint32_t i, struct ct_tuple *o, struct ct_tuple *r)
 	o->dport = htons(53);
 	o->proto = IPPROTO_UDP;
 	ct_tuple_invert(r, o);
+}
+
+/*
+ * Fill a fresh table from one internal endpoint to @n destinations, each
+ * through natport_get() as masquerade does: what memory per entry that
+ * takes, and that no entry is refused for the mapping's sake.
+ */
+static int
+one_endpoint(uint32_t n)
+{
+	struct ct_table *t;
+	struct natport *np;
+	struct ct_tuple o, r;
+	struct ct_pkt p;
+	uint16_t eport;
+	long rss0, rss1;
+	double t0, t1;
+	uint32_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.wscale = -1;
+	p.len = 100;
+	rss0 = rss_bytes();
+	t = ct_create(n, &timeouts, T0);
+	np = natport_create();
+	t0 = now_sec();
+	for (i = 0; i < n; i++) {
+		memset(&o, 0, sizeof(o));
+		o.src = htonl(0xc0a8010a);		/* 192.168.1.10 */
+		o.sport = htons(41000);
+		o.dst = htonl(0x0b000000u + i);	/* 11.0.0.0 + i */
+		o.dport = htons(53);
+		o.proto = IPPROTO_UDP;
+		if (natport_get(np, IPPROTO_UDP, htonl(0x01010101), o.src,
+		    o.sport, 0, 0, false, &eport) == -1) {
+			fprintf(stderr, "ct_scale: one endpoint: mapping "
+			    "refused at session %u\n", i);
+			return 1;
+		}
+		r.src = o.dst;
+		r.dst = htonl(0x01010101);
+		r.sport = o.dport;
+		r.dport = eport;
+		r.proto = IPPROTO_UDP;
+		if (ct_insert(t, &o, &r, CT_F_SNAT | CT_F_PORTMAP, &p, T0) ==
+		    NULL) {
+			fprintf(stderr, "ct_scale: one endpoint: insert %u "
+			    "failed\n", i);
+			return 1;
+		}
+	}
+	t1 = now_sec();
+	rss1 = rss_bytes();
+	printf("one_endpoint_entries: %u\n", ct_count(t));
+	printf("one_endpoint_mappings: %u\n", natport_count(np));
+	printf("one_endpoint_rss_bytes_per_entry: %.1f\n",
+	    (double)(rss1 - rss0) / n);
+	printf("one_endpoint_ct_memory_bytes_per_entry: %.1f\n",
+	    (double)ct_memory(t) / n);
+	printf("one_endpoint_inserts_per_sec: %.0f\n", n / (t1 - t0));
+	ct_destroy(t);
+	natport_destroy(np);
+	return 0;
 }
 
 int
@@ -140,5 +209,7 @@ main(int argc, char **argv)
 	left = ct_count(t);
 	printf("entries_after_expire: %u\n", left);
 	ct_destroy(t);
-	return left == 0 ? 0 : 1;
+	if (left != 0)
+		return 1;
+	return one_endpoint(n);
 }

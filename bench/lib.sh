@@ -320,6 +320,55 @@ bench_fill() {
 	done
 }
 
+# bench_scale_one R FLOWS: fill router R's table from ONE internal endpoint,
+# 192.168.1.10:41000, to FLOWS destinations (11.0.0.0 + i, out through the
+# masquerade): every entry holds the same NAT mapping, which a 16-bit
+# reference count used to stop at 65,535 (issue 15). Prints the entries
+# made, the memory they took and the datagrams refused.
+bench_scale_one() {
+	local r=$1 flows=$2 rate=${BENCH_FILL_RATE:-40000} c0 c1 m0 m1 s0 s1
+	local secs pass
+	bench_lab "$r"
+	c0=$(bench_ct_count "$r")
+	case $r in
+	h) m0=$(bench_rss_kb) ;;
+	k) m0=$(bench_ct_slab); s0=$(bench_slab_total) ;;
+	esac
+	for pass in 1 2 3; do
+		secs=$((flows / rate + 5))
+		timeout -k 2 "$secs" ip netns exec "$LAB_NS_CLIENT" \
+		    "$BENCH_BIN/udpgen" -d 11.0.0.0 -p 53 -F "$flows" -D \
+		    -S 192.168.1.10 -P 41000 -c "$flows" -r "$rate" -t "$secs" \
+		    >>"$BENCH_TMP/fill-one.$r.gen" 2>&1
+		sleep 1
+		c1=$(bench_ct_count "$r")
+		[ $((c1 - c0)) -lt $((flows - flows / 1000)) ] || break
+		rate=$((rate * 6 / 10))
+	done
+	echo "ct_one_endpoint_entries $((c1 - c0))"
+	case $r in
+	h) m1=$(bench_rss_kb)
+	   echo "ct_one_endpoint_bytes_per_entry $(per_entry "$m0" "$m1" \
+	       $((c1 - c0)) 1024)"
+	   echo "ct_one_endpoint_nat_exhausted $("$HAIRPINCTL" \
+	       -s "$(bench_sock h)" -j interfaces 2>/dev/null |
+	       "$BENCH_PY" -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    for i in json.loads(line).get("result", []):
+        n += i.get("drops", {}).get("nat-exhausted", 0)
+print(n)')"
+	   ;;
+	k) m1=$(bench_ct_slab); s1=$(bench_slab_total)
+	   echo "ct_one_endpoint_slab_bytes_per_entry $(per_entry "$m0" "$m1" \
+	       $((c1 - c0)))"
+	   echo "ct_one_endpoint_bytes_per_entry $(per_entry "$s0" "$s1" \
+	       $((c1 - c0)))"
+	   ;;
+	esac
+}
+
 # per_entry BEFORE AFTER ENTRIES [SCALE]: (AFTER - BEFORE) * SCALE / ENTRIES
 per_entry() {
 	awk -v a="$1" -v b="$2" -v n="$3" -v s="${4:-1}" \

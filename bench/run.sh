@@ -8,7 +8,8 @@
 #                [--keep] [TEST...]
 #
 # TESTs: tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping connrate scale
-# ct_scale (default: all). BUILDDIR (default: the source tree's build/)
+# scale_one ct_scale (default: all). scale_one fills the table from one
+# internal endpoint to FLOWS destinations (memory per entry, refusals). BUILDDIR (default: the source tree's build/)
 # holds src/hairpind, src/hairpinctl and bench/ct_scale; the C load tools
 # are compiled there too (bench/udpgen, udpsink, connrate).
 # Environment: BENCH_UDP_RATE=PPS paces the udp_pps sender (default: as
@@ -25,7 +26,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
 ALL_TESTS=(tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping connrate scale
-    ct_scale)
+    scale_one ct_scale)
 RUNS=5
 SECS=5
 PINGS=500
@@ -169,7 +170,7 @@ bench_say "machine: $(uname -r), $(nproc) CPUs," \
 bench_say "runs $RUNS, $SECS s per run; raw results in $RESULTS"
 bench_say "hairpind dataplane: nice ${BENCH_NICE:-unchanged}," \
     "busy-poll ${BENCH_BUSY_POLL:-0}"
-if wants scale; then
+if wants scale || wants scale_one; then
 	# The kernel's table limit is the host's (a namespace may only lower
 	# it); raised for the run, put back by cleanup.
 	CT_MAX_SAVED=$(sysctl -n net.netfilter.nf_conntrack_max 2>/dev/null)
@@ -196,7 +197,7 @@ fi
 
 for t in "${TESTS[@]}"; do
 	case $t in
-	scale|ct_scale) continue ;;
+	scale|scale_one|ct_scale) continue ;;
 	esac
 	bench_say "$t"
 	ran_other=1
@@ -222,6 +223,17 @@ if wants scale; then
 		fi
 		bench_scale "$r" "$FLOWS" "$UDP_TMO" "$SECS" |
 		    record scale "$r" 1
+	done
+fi
+
+if wants scale_one; then
+	bench_say "scale_one: $FLOWS UDP flows from one internal endpoint"
+	for r in h k; do
+		# a fresh router: an empty table and no mappings
+		bench_down "$r"
+		bench_up "$r" "$UDP_TMO" ||
+		    bench_die "$(bench_router_name "$r") lab failed"
+		bench_scale_one "$r" "$FLOWS" | record scale_one "$r" 1
 	done
 fi
 

@@ -7,12 +7,15 @@
  * Usage:
  *   udpgen -d DST -p PORT [-s SRC] [-l LEN] [-t SECS] [-r PPS] [-b BATCH]
  *   udpgen -d DST -p PORT -F FLOWS -S SRCBASE [-n NADDR] [-P SPORT0]
- *          [-c COUNT] [-l LEN] [-t SECS] [-r PPS] [-b BATCH]
+ *          [-D] [-c COUNT] [-l LEN] [-t SECS] [-r PPS] [-b BATCH]
  *
  * -l is the UDP payload (18 bytes: a 64-byte Ethernet frame with FCS).
  * In flow mode packet i uses source address SRCBASE + i % NADDR and
  * source port SPORT0 + (i / NADDR) % (FLOWS / NADDR rounded up), so the
- * first FLOWS packets are FLOWS distinct connections.
+ * first FLOWS packets are FLOWS distinct connections. With -D the flows
+ * differ by destination instead: packet i goes from SRCBASE:SPORT0 to
+ * DST + i % FLOWS (one internal endpoint talking to FLOWS hosts, as a DHT
+ * node or a resolver does).
  * Prints one line: "sent N secs S pps R".
  */
 #define _GNU_SOURCE	/* sendmmsg, recvmmsg, accept4 */
@@ -42,6 +45,7 @@ struct opts {
 	unsigned int batch, naddr;
 	uint64_t flows, count;
 	int have_src;
+	int vary_dst;
 };
 
 static volatile sig_atomic_t stop;
@@ -69,7 +73,7 @@ usage(void)
 	    "usage: udpgen -d DST -p PORT [-s SRC] [-l LEN] [-t SECS] "
 	    "[-r PPS] [-b BATCH]\n"
 	    "       udpgen -d DST -p PORT -F FLOWS -S SRCBASE [-n NADDR] "
-	    "[-P SPORT0] [-c COUNT] ...\n");
+	    "[-P SPORT0] [-D] [-c COUNT] ...\n");
 	exit(2);
 }
 
@@ -225,7 +229,7 @@ run_flows(const struct opts *o, uint64_t *sent)
 	int fd, one = 1, sndbuf = 4 << 20;
 
 	per_addr = (o->flows + o->naddr - 1) / o->naddr;
-	if (per_addr + o->sport0 > 65536) {
+	if (!o->vary_dst && per_addr + o->sport0 > 65536) {
 		fprintf(stderr, "udpgen: %llu flows need more than the %u "
 		    "source ports above %u on %u addresses\n",
 		    (unsigned long long)o->flows, 65536 - o->sport0,
@@ -275,6 +279,17 @@ run_flows(const struct opts *o, uint64_t *sent)
 		for (k = 0; k < n; k++, i++) {
 			uint64_t f = i % o->flows;
 
+			if (o->vary_dst) {
+				pkt[k].ip.saddr = o->srcbase.s_addr;
+				pkt[k].ip.daddr = htonl(ntohl(o->dst.s_addr) +
+				    (uint32_t)f);
+				pkt[k].ip.id = htons((uint16_t)i);
+				pkt[k].ip.check = 0;
+				pkt[k].ip.check = ip_csum(&pkt[k].ip,
+				    sizeof(struct iphdr));
+				pkt[k].udp.source = htons(o->sport0);
+				continue;
+			}
 			pkt[k].ip.saddr = htonl(ntohl(o->srcbase.s_addr) +
 			    (uint32_t)(f % o->naddr));
 			pkt[k].ip.id = htons((uint16_t)i);
@@ -325,7 +340,7 @@ main(int argc, char **argv)
 	o.batch = 64;
 	o.naddr = 1;
 	o.sport0 = 1024;
-	while ((c = getopt(argc, argv, "d:p:s:l:t:r:b:F:S:n:P:c:")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:s:l:t:r:b:F:S:n:P:c:D")) != -1) {
 		switch (c) {
 		case 'd':
 			parse_addr(optarg, &o.dst);
@@ -364,6 +379,9 @@ main(int argc, char **argv)
 			break;
 		case 'c':
 			o.count = parse_num(optarg, 1ULL << 40);
+			break;
+		case 'D':
+			o.vary_dst = 1;
 			break;
 		default:
 			usage();

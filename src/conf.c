@@ -17,6 +17,7 @@
 
 #include "addrlist.h"
 #include "conf.h"
+#include "icmp.h"
 #include "log.h"
 #include "match.h"
 #include "natport.h"
@@ -1369,6 +1370,235 @@ conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
 }
 
 static void
+conf_icmp(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"rate", "burst", "per-destination-rate",
+		"per-destination-burst", "destinations", NULL
+	};
+	const char *where = " in icmp";
+	struct conf_icmp *ic = &ctx->conf->icmp;
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+
+	if (!conf_section(ctx, n, "icmp", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		switch (conf_key(ctx, p, keys, where, &seen, &v)) {
+		case 0:
+			conf_uint(ctx, v, "rate", where, 0, 1000000,
+			    &ic->rate);
+			break;
+		case 1:
+			conf_uint(ctx, v, "burst", where, 1, 1000000,
+			    &ic->burst);
+			break;
+		case 2:
+			conf_uint(ctx, v, "per-destination-rate", where, 0,
+			    1000000, &ic->dst_rate);
+			break;
+		case 3:
+			conf_uint(ctx, v, "per-destination-burst", where, 1,
+			    1000000, &ic->dst_burst);
+			break;
+		case 4:
+			conf_uint(ctx, v, "destinations", where, 4, 1048576,
+			    &ic->destinations);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* "yes"/"no" and YAML's booleans; -1 when neither. */
+static int
+conf_yesno(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", NULL };
+	static const char *const no[] = { "no", "false", "off", NULL };
+
+	if (ros_lookup(yes, s) >= 0)
+		return 1;
+	if (ros_lookup(no, s) >= 0)
+		return 0;
+	return -1;
+}
+
+/* ports: 21 | "5060,5061" | [5060, 5061] */
+static void
+conf_sp_ports(struct conf_ctx *ctx, yaml_node_t *v, const char *where,
+    struct conf_service_port *sp)
+{
+	yaml_node_item_t *it;
+	uint32_t port;
+	char buf[64], *tok, *save = NULL;
+	const char *s;
+
+	sp->nports = 0;
+	if (v->type == YAML_SEQUENCE_NODE) {
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			if (sp->nports == CONF_SP_PORTS) {
+				conf_node_error(ctx, v, "more than %d ports%s",
+				    CONF_SP_PORTS, where);
+				return;
+			}
+			if (conf_uint(ctx, conf_node(ctx, *it), "port", where,
+			    1, 65535, &port) == 0)
+				sp->ports[sp->nports++] = (uint16_t)port;
+		}
+		return;
+	}
+	if ((s = conf_str(ctx, v, "ports", where)) == NULL)
+		return;
+	if (strlen(s) >= sizeof(buf)) {
+		conf_node_error(ctx, v, "invalid ports \"%s\"%s", s, where);
+		return;
+	}
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		unsigned long long n;
+
+		if (conf_decimal(tok, &n) < 0 || n < 1 || n > 65535 ||
+		    sp->nports == CONF_SP_PORTS) {
+			conf_node_error(ctx, v, "invalid ports \"%s\"%s "
+			    "(expected up to %d ports 1..65535, as 21 or "
+			    "5060,5061)", s, where, CONF_SP_PORTS);
+			return;
+		}
+		sp->ports[sp->nports++] = (uint16_t)n;
+	}
+	if (sp->nports == 0)
+		conf_node_error(ctx, v, "invalid ports \"%s\"%s", s, where);
+}
+
+int
+conf_service_port_set(struct config *c, const char *name, const char *ports,
+    int disabled, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		[CONF_SP_FTP] = "ftp", [CONF_SP_TFTP] = "tftp",
+		[CONF_SP_PPTP] = "pptp", [CONF_SP_SIP] = "sip", NULL
+	};
+	struct conf_service_port sp;
+	char buf[64], *tok, *save = NULL;
+	unsigned long long n;
+	int k = ros_lookup(names, name);
+
+	if (k < 0) {
+		snprintf(err, errlen, "unknown service-port \"%s\" (expected "
+		    "ftp, tftp, pptp or sip)", name);
+		return -1;
+	}
+	sp = c->sp[k];
+	if (ports != NULL) {
+		sp.nports = 0;
+		if (strlen(ports) >= sizeof(buf)) {
+			snprintf(err, errlen, "invalid ports \"%s\"", ports);
+			return -1;
+		}
+		strcpy(buf, ports);
+		for (tok = strtok_r(buf, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (conf_decimal(tok, &n) < 0 || n < 1 || n > 65535 ||
+			    sp.nports == CONF_SP_PORTS) {
+				snprintf(err, errlen, "invalid ports \"%s\" "
+				    "(expected up to %d ports 1..65535)", ports,
+				    CONF_SP_PORTS);
+				return -1;
+			}
+			sp.ports[sp.nports++] = (uint16_t)n;
+		}
+		if (sp.nports == 0) {
+			snprintf(err, errlen, "invalid ports \"%s\"", ports);
+			return -1;
+		}
+	}
+	if (disabled >= 0)
+		sp.enabled = !disabled;
+	if (k == CONF_SP_SIP && sp.enabled) {
+		snprintf(err, errlen, "service-port sip: hairpind has no SIP "
+		    "helper yet");
+		return -1;
+	}
+	c->sp[k] = sp;
+	return 0;
+}
+
+/*
+ * service-port: { ftp: yes, tftp: { ports: 69, disabled: no }, ... }:
+ * each helper a boolean (on/off) or a mapping of ports and disabled.
+ */
+static void
+conf_service_port(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const names[] = {
+		[CONF_SP_FTP] = "ftp", [CONF_SP_TFTP] = "tftp",
+		[CONF_SP_PPTP] = "pptp", [CONF_SP_SIP] = "sip", NULL
+	};
+	static const char *const keys[] = { "ports", "disabled", NULL };
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *v, *w;
+	uint32_t seen = 0, seen2;
+	char where[64];
+	const char *s;
+	int k, b;
+
+	if (!conf_section(ctx, n, "service-port", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		k = conf_key(ctx, p, names, " in service-port", &seen, &v);
+		if (k < 0)
+			continue;
+		snprintf(where, sizeof(where), " in service-port %s", names[k]);
+		if (v->type == YAML_SCALAR_NODE) {
+			s = conf_sval(v);
+			if ((b = conf_yesno(s)) < 0)
+				conf_node_error(ctx, v, "invalid %s \"%s\"%s "
+				    "(expected yes or no, or a mapping of "
+				    "ports and disabled)", names[k], s, where);
+			else
+				ctx->conf->sp[k].enabled = b;
+		} else if (v->type == YAML_MAPPING_NODE) {
+			seen2 = 0;
+			CONF_FOREACH_PAIR(q, v) {
+				switch (conf_key(ctx, q, keys, where, &seen2,
+				    &w)) {
+				case 0:
+					conf_sp_ports(ctx, w, where,
+					    &ctx->conf->sp[k]);
+					break;
+				case 1:
+					if ((s = conf_str(ctx, w, "disabled",
+					    where)) == NULL)
+						break;
+					if ((b = conf_yesno(s)) < 0)
+						conf_node_error(ctx, w, "invalid "
+						    "disabled \"%s\"%s (expected "
+						    "yes or no)", s, where);
+					else
+						ctx->conf->sp[k].enabled = !b;
+					break;
+				default:
+					break;
+				}
+			}
+		} else {
+			conf_node_error(ctx, v, "\"%s\" must be yes, no or a "
+			    "mapping%s", names[k], " in service-port");
+			continue;
+		}
+		if (k == CONF_SP_SIP && ctx->conf->sp[k].enabled)
+			conf_node_error(ctx, v, "service-port sip: hairpind "
+			    "has no SIP helper yet (it is off by default, as "
+			    "many RouterOS users set it)");
+	}
+}
+
+static void
 conf_control(struct conf_ctx *ctx, yaml_node_t *n)
 {
 	static const char *const keys[] = {
@@ -1695,6 +1925,63 @@ conf_ros_address(void *arg, const struct ros_cmd *c)
  * of the main table. Of several routes to one destination the lowest
  * distance wins, as RouterOS makes it active.
  */
+/*
+ * /ip firewall service-port: `set ftp ports=21,2121`, `set sip
+ * disabled=yes`. RouterOS's helpers that hairpind does not have (irc,
+ * h323, rtsp, udplite, dccp, sctp) may be switched off, which changes
+ * nothing here; switching one on is an error.
+ */
+static void
+conf_ros_service_port(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "ports", "disabled", "name",
+	    "sip-direct-media", "sip-timeout", "comment", NULL };
+	static const char *const absent[] = { "irc", "h323", "rtsp",
+	    "udplite", "dccp", "sctp", NULL };
+	struct conf_ctx *ctx = arg;
+	const struct ros_item *it, *pi, *di;
+	const char *name = c->bare;
+	struct ros_pos pos = c->bare != NULL ? c->bare_pos : c->pos;
+	char err[160];
+	int dis = -1;
+
+	if (strcmp(c->verb, "set") != 0) {
+		conf_error(ctx, c->pos.line, c->pos.col, "only set lines are "
+		    "understood in /ip firewall service-port");
+		return;
+	}
+	if (!conf_cmd_keys(ctx, c, keys, "/ip firewall service-port"))
+		return;
+	if ((it = conf_cmd_item(c, "name")) != NULL) {
+		name = it->val;
+		pos = it->vpos;
+	}
+	if (name == NULL) {
+		conf_error(ctx, c->pos.line, c->pos.col, "/ip firewall "
+		    "service-port set needs a name (ftp, tftp, pptp, sip)");
+		return;
+	}
+	pi = conf_cmd_item(c, "ports");
+	if ((di = conf_cmd_item(c, "disabled")) != NULL &&
+	    (dis = conf_yesno(di->val)) < 0) {
+		conf_error(ctx, di->vpos.line, di->vpos.col, "invalid disabled "
+		    "\"%s\" in /ip firewall service-port (expected yes or no)",
+		    di->val);
+		return;
+	}
+	if (ros_lookup(absent, name) >= 0) {
+		if (dis != 1)
+			conf_error(ctx, pos.line, pos.col, "service-port %s: "
+			    "hairpind has no %s helper (only disabled=yes is "
+			    "accepted)", name, name);
+		return;
+	}
+	if (conf_service_port_set(ctx->conf, name, pi != NULL ? pi->val : NULL,
+	    dis, err, sizeof(err)) == -1)
+		conf_error(ctx, pos.line, pos.col, "%s in /ip firewall "
+		    "service-port", err);
+}
+
 static void
 conf_ros_route(void *arg, const struct ros_cmd *c)
 {
@@ -1921,7 +2208,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 	struct ruleset **out[ROS_TABLE_COUNT] = { &c->nat, &c->filter,
 	    &c->mangle, &c->raw };
 	struct ros_export_ops ops = { conf_ros_error_cb, conf_ros_note_cb,
-	    ctx, conf_ros_address, conf_ros_route };
+	    ctx, conf_ros_address, conf_ros_route, conf_ros_service_port };
 	struct ros_export *x;
 	struct conf_env env = { c, names };
 	struct match_env menv = { conf_iflist_cb, &env };
@@ -1979,7 +2266,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
 	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_MANGLE, T_RAW, T_ROUTEROS,
-	T_IP_SETTINGS, T_COUNT
+	T_IP_SETTINGS, T_ICMP, T_SERVICE_PORT, T_COUNT
 };
 
 static void
@@ -1988,7 +2275,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
 		"control", "user", "log", "arp", "dataplane", "mangle", "raw",
-		"routeros", "ip-settings", NULL
+		"routeros", "ip-settings", "icmp", "service-port", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -2033,6 +2320,10 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_dataplane(ctx, nodes[T_DATAPLANE]);
 	if (nodes[T_IP_SETTINGS] != NULL)
 		conf_ip_settings(ctx, nodes[T_IP_SETTINGS]);
+	if (nodes[T_ICMP] != NULL)
+		conf_icmp(ctx, nodes[T_ICMP]);
+	if (nodes[T_SERVICE_PORT] != NULL)
+		conf_service_port(ctx, nodes[T_SERVICE_PORT]);
 	if (nodes[T_USER] != NULL && !conf_is_null(nodes[T_USER])) {
 		const char *s = conf_str(ctx, nodes[T_USER], "user", "");
 
@@ -2082,6 +2373,17 @@ conf_defaults(struct config *c)
 	c->limits.arp_max = 4096;
 	c->limits.arp_locktime_ms = 1000;
 	c->limits.ctl_max_clients = 64;
+	c->icmp.rate = ICMP_RATE_PER_SEC;
+	c->icmp.burst = ICMP_RATE_BURST;
+	c->icmp.dst_rate = ICMP_DST_RATE_PER_SEC;
+	c->icmp.dst_burst = ICMP_DST_RATE_BURST;
+	c->icmp.destinations = ICMP_RATE_DESTINATIONS;
+	/* RouterOS's service-port defaults */
+	c->sp[CONF_SP_FTP] = (struct conf_service_port){ true, { 21 }, 1 };
+	c->sp[CONF_SP_TFTP] = (struct conf_service_port){ true, { 69 }, 1 };
+	c->sp[CONF_SP_PPTP] = (struct conf_service_port){ true, { 1723 }, 1 };
+	c->sp[CONF_SP_SIP] = (struct conf_service_port){ false, { 5060, 5061 },
+	    2 };
 	c->ctl_socket = xstrdup(RUNSTATEDIR "/hairpind/hairpind.sock");
 	c->ctl_mode = 0660;
 	c->log_level = LOG_LEVEL_INFO;

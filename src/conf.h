@@ -91,6 +91,33 @@ struct conf_dataplane {
 	uint32_t busy_poll_us;		/* dataplane.busy-poll, 0: off */
 };
 
+/* icmp: the rate limit of the router's ICMP errors (icmp_rl.h). */
+struct conf_icmp {
+	uint32_t rate;			/* icmp.rate: errors/s in all, 0: off */
+	uint32_t burst;			/* icmp.burst */
+	uint32_t dst_rate;		/* icmp.per-destination-rate, 0: off */
+	uint32_t dst_burst;		/* icmp.per-destination-burst */
+	uint32_t destinations;		/* icmp.destinations: buckets */
+};
+
+/*
+ * service-port: the NAT helpers, as RouterOS /ip firewall service-port
+ * names them; on/off and ports default as RouterOS ships them.
+ */
+enum conf_sp {
+	CONF_SP_FTP,		/* ftp: ports 21, on */
+	CONF_SP_TFTP,		/* tftp: 69, on */
+	CONF_SP_PPTP,		/* pptp: 1723, on */
+	CONF_SP_SIP,		/* sip: 5060,5061, off */
+	CONF_SP_COUNT,
+};
+#define CONF_SP_PORTS 8
+
+struct conf_service_port {
+	bool enabled;
+	uint16_t ports[CONF_SP_PORTS];	/* host order */
+	int nports;
+};
 /* /interface list: members as a bit per interface index. */
 struct conf_iflist {
 	char *name;
@@ -130,6 +157,8 @@ struct config {
 	struct conf_limits limits;
 	struct conf_dataplane dp;
 	struct conf_ip ip;
+	struct conf_icmp icmp;
+	struct conf_service_port sp[CONF_SP_COUNT];	/* service-port */
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */
@@ -160,6 +189,16 @@ struct config *conf_load_buf(const char *name, const char *buf, size_t len,
 
 void conf_free(struct config *conf);
 void conf_errors_free(struct conf_errors *errs);
+
+/**
+ * conf_service_port_set() - what `/ip firewall service-port set NAME
+ * ports=... disabled=...` does, for a RouterOS export.
+ * @ports: "21" or "5060,5061", NULL to keep
+ * @disabled: 1, 0, or -1 to keep
+ * Return: 0, or -1 with the reason in @err.
+ */
+int conf_service_port_set(struct config *c, const char *name,
+    const char *ports, int disabled, char *err, size_t errlen);
 
 /* conf_iface_find() - index of the interface named @name, or -1. */
 int conf_iface_find(const struct config *conf, const char *name);

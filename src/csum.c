@@ -65,3 +65,44 @@ csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t len)
 	sum += htons(len);
 	return sum;
 }
+
+/* The reflected CRC32c table, made on first use (no allocation). */
+static uint32_t crc32c_table[256];
+static int crc32c_ready;
+
+static void
+crc32c_init(void)
+{
+	uint32_t c;
+	int i, k;
+
+	for (i = 0; i < 256; i++) {
+		c = (uint32_t)i;
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc32c_table[i] = c;
+	}
+	crc32c_ready = 1;
+}
+
+uint32_t
+csum_crc32c(const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	uint32_t c = 0xffffffffu;
+	uint8_t out[4];
+	uint32_t v;
+
+	if (!crc32c_ready)
+		crc32c_init();
+	while (len-- > 0)
+		c = crc32c_table[(c ^ *b++) & 0xff] ^ (c >> 8);
+	c = ~c;
+	/* RFC 9260: the CRC goes on the wire least significant byte first */
+	out[0] = (uint8_t)c;
+	out[1] = (uint8_t)(c >> 8);
+	out[2] = (uint8_t)(c >> 16);
+	out[3] = (uint8_t)(c >> 24);
+	memcpy(&v, out, 4);
+	return v;
+}

@@ -110,4 +110,11 @@ csum_apply_delta(uint16_t *sum, uint32_t delta)
 	*sum = csum_fold((uint16_t)~*sum + delta);
 }
 
+/*
+ * csum_crc32c() - the CRC32c (Castagnoli) of @len bytes at @buf, as SCTP
+ * stores it (RFC 9260 Appendix A): the value to memcpy() into the header
+ * as it is returned, little-endian bytes in host order on any machine.
+ */
+uint32_t csum_crc32c(const void *buf, size_t len);
+
 #endif

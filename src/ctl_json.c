@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "ct.h"
 #include "ctl_json.h"
+#include "nat_helper.h"
 #include "names.h"
 #include "router.h"
 #include "rule.h"
@@ -173,7 +174,8 @@ ctl_ntop(uint32_t addr, char *buf)
 bool
 ctl_has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_SCTP;
 }
 
 static const struct {
@@ -298,6 +300,15 @@ ctl_ct_fill(json_t *o, const struct ct_entry *e, const struct ct_stats *st,
 	    json_boolean((e->flags & CT_F_REPLIED) != 0));
 	json_object_set_new(o, "assured",
 	    json_boolean((e->flags & CT_F_ASSURED) != 0));
+	{
+		/* NAT helpers: the connection's, or its master's if expected */
+		bool rel = false;
+		const char *h = nat_helper_name(nat_helper_of(e, &rel));
+
+		json_object_set_new(o, "helper", h != NULL ? json_string(h) :
+		    json_null());
+		json_object_set_new(o, "related", json_boolean(rel));
+	}
 	json_object_set_new(o, "orig-packets",
 	    ctl_uint(st != NULL ? st->packets[CT_DIR_ORIG] : 0));
 	json_object_set_new(o, "orig-bytes",

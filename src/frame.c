@@ -80,6 +80,21 @@ parse_l4(struct pkt *p)
 		p->dport = uh->dport;
 		break;
 	}
+	case IPPROTO_SCTP: {
+		const struct sctp_hdr *sh = (const struct sctp_hdr *)l4;
+
+		/* the ports are translated like TCP's and UDP's */
+		if (n < sizeof(*sh))
+			return DROP_BAD_L4_HEADER;
+		p->sport = sh->sport;
+		p->dport = sh->dport;
+		break;
+	}
+	case IPPROTO_ESP:
+		/* SPI and sequence number (RFC 4303 2) */
+		if (n < 8)
+			return DROP_BAD_L4_HEADER;
+		break;
 	case IPPROTO_ICMP: {
 		const struct icmp_hdr *ih = (const struct icmp_hdr *)l4;
 

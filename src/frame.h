@@ -75,6 +75,13 @@ struct udp_hdr {
 	uint16_t check;
 };
 
+/* RFC 9260 3.1: the common header; the checksum is CRC32c. */
+struct sctp_hdr {
+	uint16_t sport, dport;
+	uint32_t vtag;
+	uint32_t check;
+};
+
 struct icmp_hdr {
 	uint8_t type, code;
 	uint16_t check;
@@ -105,6 +112,7 @@ struct icmp_hdr {
 _Static_assert(sizeof(struct tcp_hdr) == 20, "tcp_hdr layout");
 _Static_assert(sizeof(struct udp_hdr) == 8, "udp_hdr layout");
 _Static_assert(sizeof(struct icmp_hdr) == 8, "icmp_hdr layout");
+_Static_assert(sizeof(struct sctp_hdr) == 12, "sctp_hdr layout");
 
 /*
  * The structs above are not packed: they have no padding, and every

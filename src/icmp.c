@@ -8,38 +8,67 @@
 #include "csum.h"
 #include "frame.h"
 #include "icmp.h"
+#include "icmp_rl.h"
+#include "log.h"
 #include "router.h"
 
 #define ICMP_QUOTE_MAX	(576 - 20 - 8)
 
 static struct icmp_stats stats;
 static uint8_t txbuf[ROUTER_HEADROOM + 65536];
-static uint64_t tb_last_ms;
-static uint32_t tb_tokens = ICMP_RATE_BURST;
+static struct icmp_rl *rl;
+static struct icmp_rl_limits rl_lim;
+static uint64_t lim_before, lim_dst_before;	/* of limiters replaced */
 
 const struct icmp_stats *
 icmp_stats(void)
 {
+	stats.rate_limited = lim_before;
+	stats.rate_limited_dst = lim_dst_before;
+	if (rl != NULL) {
+		stats.rate_limited_dst += icmp_rl_limited_dst(rl);
+		stats.rate_limited += icmp_rl_limited_dst(rl) +
+		    icmp_rl_limited_global(rl);
+	}
 	return &stats;
 }
 
-static bool
-icmp_rate_ok(void)
+void
+icmp_configure(const struct conf_icmp *c)
 {
-	uint64_t now = router_now_ms();
-	uint64_t add = (now - tb_last_ms) * ICMP_RATE_PER_SEC / 1000;
+	struct icmp_rl_limits lim = {
+		.rate = c->rate, .burst = c->burst,
+		.dst_rate = c->dst_rate, .dst_burst = c->dst_burst,
+		.destinations = c->destinations,
+	};
+	struct icmp_rl *n;
 
-	if (add > 0) {
-		tb_tokens = tb_tokens + add > ICMP_RATE_BURST ?
-		    ICMP_RATE_BURST : tb_tokens + (uint32_t)add;
-		tb_last_ms = now;
+	if (rl != NULL && memcmp(&lim, &rl_lim, sizeof(lim)) == 0)
+		return;
+	/* a reload with new limits starts with full buckets */
+	if ((n = icmp_rl_create(&lim)) == NULL) {
+		log_warn("icmp: rate limit buckets");
+		return;
 	}
-	if (tb_tokens == 0) {
-		stats.rate_limited++;
+	if (rl != NULL) {
+		/* the counters go on */
+		lim_before += icmp_rl_limited_dst(rl) +
+		    icmp_rl_limited_global(rl);
+		lim_dst_before += icmp_rl_limited_dst(rl);
+		icmp_rl_free(rl);
+	}
+	rl = n;
+	rl_lim = lim;
+}
+
+static bool
+icmp_rate_ok(struct router *r, uint32_t dst)
+{
+	if (rl == NULL)
+		icmp_configure(&r->conf->icmp);
+	if (rl == NULL)
 		return false;
-	}
-	tb_tokens--;
-	return true;
+	return icmp_rl_allow(rl, dst, router_now_ms());
 }
 
 static bool
@@ -86,7 +115,7 @@ icmp_error(struct router *r, int in_if, const struct pkt *p, int type,
 		return;			/* never an error about an error */
 	if (addr_special(p->ip->saddr) || addr_special(p->ip->daddr))
 		return;
-	if (!icmp_rate_ok())
+	if (!icmp_rate_ok(r, p->ip->saddr))
 		return;
 	if (src == 0)
 		src = r->ifaces[in_if].conf->addrs[0].addr;

@@ -12,13 +12,25 @@
 struct router;
 struct pkt;
 
+struct conf_icmp;
+
 /*
- * ICMP errors are rate limited globally with a token bucket, as Linux's
- * icmp_msgs_per_sec does, so a flood cannot turn the router into an
- * amplifier.
+ * ICMP errors are rate limited per destination under a global ceiling
+ * (icmp_rl.h), so a flood cannot turn the router into an amplifier and
+ * one busy destination cannot starve the others. Defaults of icmp: in the
+ * config (Linux: icmp_msgs_per_sec 1000, icmp_msgs_burst 50).
  */
 #define ICMP_RATE_PER_SEC	1000
 #define ICMP_RATE_BURST		50
+#define ICMP_DST_RATE_PER_SEC	100
+#define ICMP_DST_RATE_BURST	20
+#define ICMP_RATE_DESTINATIONS	1024
+
+/*
+ * icmp_configure() - apply icmp: limits (start and reload); unchanged
+ * limits keep their buckets.
+ */
+void icmp_configure(const struct conf_icmp *c);
 
 /**
  * icmp_error() - send ICMP @type/@code about @p, received on @in_if.
@@ -47,7 +59,9 @@ void icmp_tcp_tarpit(struct router *r, int in_if, const struct pkt *p);
 
 /* Counters for metrics. */
 struct icmp_stats {
-	uint64_t errors_sent, echo_replies, resets_sent, rate_limited;
+	uint64_t errors_sent, echo_replies, resets_sent;
+	uint64_t rate_limited;		/* all errors not sent for the limit */
+	uint64_t rate_limited_dst;	/* ... of them, by a destination's bucket */
 };
 const struct icmp_stats *icmp_stats(void);
 

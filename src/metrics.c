@@ -21,6 +21,7 @@
 #include "icmp.h"
 #include "addrlist.h"
 #include "metrics.h"
+#include "nat_helper.h"
 #include "natport.h"
 #include "router.h"
 #include "rule.h"
@@ -254,6 +255,24 @@ metrics_render(const struct router *r, struct evbuffer *b,
 	    "TCP resets the router sent.", is->resets_sent);
 	metrics_one(b, "icmp_rate_limited_total", "counter",
 	    "ICMP errors not sent: rate limit.", is->rate_limited);
+	{
+		const struct nat_helper_stats *hs = nat_helper_stats();
+
+		metrics_one(b, "nat_helper_rewrites_total", "counter",
+		    "Payloads a NAT helper (FTP) rewrote.", hs->rewrites);
+		metrics_one(b, "nat_helper_expected_total", "counter",
+		    "Connections NAT helpers expected (FTP data, TFTP).",
+		    hs->expected);
+		metrics_one(b, "nat_helper_related_total", "counter",
+		    "Connections that came as a helper expected.",
+		    hs->related);
+		metrics_one(b, "nat_helper_table_full_total", "counter",
+		    "Connections left without their helper: table full.",
+		    hs->table_full);
+	}
+	metrics_one(b, "icmp_rate_limited_destination_total", "counter",
+	    "ICMP errors not sent: their destination's own rate limit.",
+	    is->rate_limited_dst);
 	metrics_one(b, "fasttrack_packets_total", "counter",
 	    "Packets of fasttracked connections (mangle and filter skipped).",
 	    r->fasttrack_packets);

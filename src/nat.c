@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "hash.h"
 #include "nat.h"
+#include "nat_helper.h"
 #include "natport.h"
 #include "router.h"
 #include "rule.h"
@@ -36,6 +37,7 @@ nat_tuple_of(const struct pkt *p, struct ct_tuple *t)
 	switch (p->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		if (!p->l4_ok)
 			return false;
 		t->sport = p->sport;
@@ -47,10 +49,86 @@ nat_tuple_of(const struct pkt *p, struct ct_tuple *t)
 		t->sport = p->sport;
 		t->dport = htons((uint16_t)p->icmp_type);
 		break;
+	case IPPROTO_ESP:
+		/* the SPI, split over the two 16-bit halves */
+		if (p->l4_ok && p->l4_len >= 8) {
+			memcpy(&t->sport, p->l4, 2);
+			memcpy(&t->dport, p->l4 + 2, 2);
+		}
+		break;
+	case IPPROTO_GRE:
+		/*
+		 * Enhanced GRE (RFC 2637 4.1, PPTP): version 1 with the key
+		 * bit; the low half of the key is the receiver's call id.
+		 */
+		if (p->l4_ok && p->l4_len >= 8 && (p->l4[1] & 7) == 1 &&
+		    (p->l4[0] & 0x20))
+			memcpy(&t->dport, p->l4 + 6, 2);
+		break;
 	default:
 		break;
 	}
 	return true;
+}
+
+/*
+ * ESP and PPTP's GRE carry the key the *receiver* chose (the SPI of the SA,
+ * the peer's call id), so a connection's reply key is not known until the
+ * first answer comes: its reply tuple is inserted with key 0, unbound, and
+ * the first packet back binds it (nat_keyed_bind()). Two inside hosts to
+ * one outside host are then told apart by their keys, as ports tell TCP
+ * connections apart.
+ */
+static bool
+nat_keyed(uint8_t proto)
+{
+	return proto == IPPROTO_ESP || proto == IPPROTO_GRE;
+}
+
+void
+nat_reply_unbound(struct ct_tuple *reply)
+{
+	uint16_t key;
+
+	if (!nat_keyed(reply->proto))
+		return;
+	/*
+	 * A PPTP call the helper saw set up already names the key the
+	 * server will use (reply->sport holds the server's call id here).
+	 */
+	key = reply->proto == IPPROTO_GRE ? nat_helper_pptp_key(reply->src,
+	    reply->dst, reply->sport) : 0;
+	reply->sport = 0;
+	reply->dport = key;
+}
+
+struct ct_entry *
+nat_keyed_bind(struct router *r, const struct ct_tuple *t, enum ct_dir *dir,
+    uint32_t now)
+{
+	struct ct_tuple k = *t, orig;
+	struct ct_entry *e;
+	struct ct_pkt cp;
+	enum ct_dir d;
+	uint8_t flags;
+
+	if (!nat_keyed(t->proto) || (t->sport == 0 && t->dport == 0))
+		return NULL;
+	k.sport = 0;
+	k.dport = 0;
+	e = ct_lookup(r->ct, &k, &d);
+	if (e == NULL || d != CT_DIR_REPLY)
+		return NULL;
+	/* re-key: the entry goes and comes back with its reply key */
+	orig = e->orig;
+	flags = e->flags & (CT_F_SNAT | CT_F_DNAT | CT_F_LOCAL | CT_F_EIF);
+	ct_remove(r->ct, e);
+	memset(&cp, 0, sizeof(cp));
+	cp.wscale = -1;
+	e = ct_insert(r->ct, &orig, t, flags, &cp, now);
+	if (e != NULL)
+		*dir = CT_DIR_REPLY;
+	return e;
 }
 
 /* Add a folded delta to a partial (non-complemented) checksum. */
@@ -62,6 +140,29 @@ csum_partial_apply(uint16_t *sum, uint32_t delta)
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	*sum = (uint16_t)s;
+}
+
+/*
+ * SCTP ports (RFC 9260): no pseudo-header, so only a port change touches
+ * the checksum, and CRC32c has no incremental form worth having here: it
+ * is computed again over the packet. A checksum left to offload (partial)
+ * is left alone.
+ */
+static void
+nat_rewrite_sctp(struct pkt *p, const struct ct_tuple *to, bool partial)
+{
+	struct sctp_hdr *sh = (struct sctp_hdr *)p->l4;
+	uint32_t crc;
+
+	if (sh->sport == to->sport && sh->dport == to->dport)
+		return;
+	sh->sport = p->sport = to->sport;
+	sh->dport = p->dport = to->dport;
+	if (partial)
+		return;
+	sh->check = 0;
+	crc = csum_crc32c(p->l4, p->l4_len);
+	memcpy(&sh->check, &crc, 4);
 }
 
 void
@@ -105,6 +206,9 @@ nat_rewrite(struct pkt *p, const struct ct_tuple *to)
 			l4sum = &uh->check;
 		break;
 	}
+	case IPPROTO_SCTP:
+		nat_rewrite_sctp(p, to, partial);
+		return;
 	case IPPROTO_ICMP: {
 		struct icmp_hdr *ih = (struct icmp_hdr *)p->l4;
 
@@ -171,6 +275,7 @@ nat_icmp_inner(const struct pkt *p, struct ct_tuple *inner)
 	switch (iip->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		memcpy(&inner->sport, q + ihl, 2);
 		memcpy(&inner->dport, q + ihl + 2, 2);
 		break;
@@ -253,6 +358,7 @@ nat_icmp_related(struct pkt *p, const struct ct_entry *e, enum ct_dir dir)
 	switch (iip->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		memcpy(&isp, il4, 2);
 		memcpy(&idp, il4 + 2, 2);
 		if (isp != other->sport)
@@ -305,7 +411,8 @@ range_pick(uint32_t lo, uint32_t hi, uint32_t key)
 static bool
 has_ports(uint8_t proto)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_SCTP;
 }
 
 int

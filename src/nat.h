@@ -48,6 +48,22 @@ nat_target(const struct ct_entry *e, enum ct_dir dir, struct ct_tuple *to)
  */
 bool nat_tuple_of(const struct pkt *p, struct ct_tuple *t);
 
+/*
+ * nat_reply_unbound() - for ESP and PPTP GRE, whose reply key (SPI, call
+ * id) the first answer tells: clear it in the reply tuple to be inserted.
+ */
+void nat_reply_unbound(struct ct_tuple *reply);
+
+/**
+ * nat_keyed_bind() - an ESP or GRE packet @t that matched no entry: when
+ * it answers an entry whose reply key is still unbound (same addresses),
+ * bind the entry to @t's key (the entry is re-inserted).
+ * @dir: set to CT_DIR_REPLY when bound
+ * Return: the entry, or NULL.
+ */
+struct ct_entry *nat_keyed_bind(struct router *r, const struct ct_tuple *t,
+    enum ct_dir *dir, uint32_t now);
+
 /**
  * nat_rewrite() - rewrite addresses and ports of @p to @to, fixing the IP
  * and transport checksums incrementally (RFC 1624). A zero UDP checksum

@@ -24,7 +24,12 @@
 struct np_slot {
 	uint32_t iaddr;		/* network order */
 	uint16_t iport;		/* network order */
-	uint16_t refs;
+	/*
+	 * Connections using the port: as many as the conntrack table holds
+	 * (one socket talking to a million destinations), never a cap of
+	 * its own below that.
+	 */
+	uint32_t refs;
 };
 
 /* The ports of one (external address, protocol). */
@@ -379,7 +384,7 @@ natport_get(struct natport *np, uint8_t proto, uint32_t eaddr,
 		if (s->refs > 0) {
 			if (s->iaddr != iaddr || s->iport != iport)
 				continue;
-			if (s->refs == UINT16_MAX)
+			if (s->refs == UINT32_MAX)
 				goto fail_table;
 			s->refs++;
 			*eport = htons(port);

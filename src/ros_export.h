@@ -24,6 +24,8 @@ struct ros_export_ops {
 	/* /ip address and /ip route lines, for the config loader */
 	void (*address)(void *arg, const struct ros_cmd *c);
 	void (*route)(void *arg, const struct ros_cmd *c);
+	/* /ip firewall service-port lines (the NAT helpers) */
+	void (*service_port)(void *arg, const struct ros_cmd *c);
 };
 
 struct ros_export;

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "match.h"
 #include "nat.h"
+#include "nat_helper.h"
 #include "natport.h"
 #include "route.h"
 #include "routeros.h"
@@ -148,7 +149,8 @@ trace_tuple_change(struct trace *t, enum ct_dir dir, bool auto_hairpin,
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	size_t n = strlen(t->translation);
-	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP;
+	bool ports = from->proto == IPPROTO_TCP || from->proto == IPPROTO_UDP ||
+	    from->proto == IPPROTO_SCTP;
 	const char *sw = dir == CT_DIR_ORIG ? "src-nat" : "undo dst-nat";
 	const char *dw = dir == CT_DIR_ORIG ? "dst-nat" : "undo src-nat";
 
@@ -480,6 +482,8 @@ struct pctx {
 					   no filter */
 	bool fasttrack;			/* fasttrack-connection matched */
 	bool mapped;			/* unsolicited, to a NAT mapping */
+	bool reflect;			/* a socket to its own mapping: untracked */
+	struct nat_expect_hit xp;	/* expected by a NAT helper */
 	struct ct_tuple t0, tgt;
 	struct ct_entry *e;
 	enum ct_dir dir;
@@ -574,6 +578,17 @@ pctx_view(struct pctx *c, struct rule_pkt *rp, uint32_t src, uint32_t dst,
 		rp->orig_dst = c->t0.dst;
 		rp->orig_sport = c->t0.sport;
 		rp->orig_dport = c->t0.dport;
+	}
+	{
+		/* connection-type=: the NAT helper of the connection */
+		static const uint8_t ctype_of[NH_COUNT] = {
+			[NH_FTP] = CTYPE_FTP, [NH_TFTP] = CTYPE_TFTP,
+			[NH_PPTP] = CTYPE_PPTP, [NH_SIP] = CTYPE_SIP,
+		};
+		uint8_t h = c->e != NULL ? nat_helper_of(c->e, NULL) :
+		    c->xp.hit ? c->xp.helper : NH_NONE;
+
+		rp->ctype = h < NH_COUNT ? ctype_of[h] : CTYPE_NONE;
 	}
 	rp->now_ms = c->now_ms;
 	rp->addr_type = pctx_addr_type;
@@ -931,6 +946,7 @@ router_conf_derive(struct router *r)
 	const struct rule_chain *c = &r->conf->nat->chains[CHAIN_SRCNAT];
 	int i, j;
 
+	icmp_configure(&r->conf->icmp);
 	memset(r->external, 0, sizeof(r->external));
 	for (i = 0; i < c->nrules; i++) {
 		const struct rule *rl = c->rules[i];
@@ -1180,7 +1196,10 @@ stage_conntrack(struct pctx *c)
 			tr->conntrack = c->related ? "related" : "invalid";
 	} else if (c->tracked) {
 		c->e = ct_lookup(r->ct, &c->t0, &c->dir);
+		if (c->e == NULL)
+			c->e = nat_keyed_bind(r, &c->t0, &c->dir, c->now);
 		if (c->e != NULL) {
+			nat_helper_ack(c->e, c->dir, p);
 			ct_pkt_of(p, &cp);
 			if (ct_track(r->ct, c->e, c->dir, &cp, c->now) ==
 			    CT_INVALID) {
@@ -1229,9 +1248,18 @@ stage_dstnat(struct pctx *c)
 	struct rule_pkt rp;
 	const struct rule *rl;
 
-	if (!c->tracked || c->e != NULL || c->ct_state != RULE_CT_NEW)
+	if (!c->tracked || c->e != NULL)
 		return;
-	if (r->conf->nat->chains[CHAIN_DSTNAT].nrules > 0) {
+	/* a connection a helper expects (FTP data, TFTP answer): related */
+	if (c->ct_state == RULE_CT_NEW && nat_helper_expect(r, &c->tgt,
+	    &c->flags, &c->xp, c->now)) {
+		c->ct_state = RULE_CT_RELATED;
+		if (c->tr != NULL)
+			c->tr->conntrack = "related (expected by a helper)";
+		return;
+	}
+	if (c->ct_state == RULE_CT_NEW &&
+	    r->conf->nat->chains[CHAIN_DSTNAT].nrules > 0) {
 		pctx_view(c, &rp, c->t0.src, c->t0.dst, p->sport, p->dport, 0);
 		rl = pctx_eval(c, r->conf->nat, CHAIN_DSTNAT, &rp);
 		if (rl != NULL && rl->action != RULE_ACCEPT)
@@ -1239,25 +1267,43 @@ stage_dstnat(struct pctx *c)
 	}
 	/*
 	 * A new connection to one of our addresses where a NAT mapping lives:
-	 * from inside, hairpin it to the mapping's owner, appearing as the
-	 * sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382 REQ-8, RFC 5508
-	 * REQ-7); from outside it is unsolicited, and filtered.
+	 * from inside, hairpin it to the mapping's owner, whoever that is
+	 * (another host, or another socket of the sender's own host),
+	 * appearing as the sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382
+	 * REQ-8, RFC 5508 REQ-7); from outside it is unsolicited, and
+	 * filtered. A socket sending to its own mapping (X:x -> E:e where
+	 * E:e is X:x's) would have orig == reply: no entry can hold that, so
+	 * those packets are reflected untracked, as E:e -> X:x (RFC 5780 4.5
+	 * with one socket; TCP too, where it is a simultaneous open).
 	 */
-	if (!(c->flags & CT_F_DNAT) && route_is_local(r->routes, c->tgt.dst) &&
+	if ((c->ct_state == RULE_CT_NEW || (p->proto == IPPROTO_TCP &&
+	    c->ct_state == RULE_CT_INVALID)) && !(c->flags & CT_F_DNAT) &&
+	    route_is_local(r->routes, c->tgt.dst) &&
 	    (p->proto != IPPROTO_ICMP || icmp_is_request(p->icmp_type))) {
 		uint32_t ia;
 		uint16_t iport;
 		uint16_t port = p->proto == IPPROTO_ICMP ? c->tgt.sport :
 		    c->tgt.dport;
+		bool self;
 
 		if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
-		    p->proto == IPPROTO_ICMP) &&
+		    p->proto == IPPROTO_ICMP || p->proto == IPPROTO_SCTP) &&
 		    natport_lookup(r->np, p->proto, c->tgt.dst, port, &ia,
-		    &iport) && ia != c->tgt.src) {
+		    &iport)) {
+			self = p->proto != IPPROTO_ICMP && ia == c->tgt.src &&
+			    iport == c->tgt.sport;
 			if (r->external[c->in_if]) {
 				/* a ping to the router is answered as ever */
-				c->mapped = p->proto != IPPROTO_ICMP;
-			} else {
+				c->mapped = p->proto != IPPROTO_ICMP &&
+				    c->ct_state == RULE_CT_NEW;
+			} else if (self) {
+				c->reflect = true;
+				c->ct_state = RULE_CT_NEW;
+				c->tgt.src = c->tgt.dst;
+				c->tgt.sport = c->tgt.dport;
+				c->tgt.dst = ia;
+				c->tgt.dport = iport;
+			} else if (c->ct_state == RULE_CT_NEW) {
 				c->hairpin_addr = c->tgt.dst;
 				c->tgt.dst = ia;
 				if (p->proto != IPPROTO_ICMP)
@@ -1329,7 +1375,7 @@ stage_srcnat(struct pctx *c)
 	struct ct_pkt cp;
 	const struct rule *rl;
 
-	if (!c->tracked || c->e != NULL || c->related)
+	if (!c->tracked || c->e != NULL || c->related || c->reflect)
 		return true;
 	if (c->hairpin_addr != 0) {
 		if (nat_snat_to(r, &c->tgt, c->hairpin_addr, 0, 0, false,
@@ -1338,7 +1384,8 @@ stage_srcnat(struct pctx *c)
 			    c->tr);
 			return false;
 		}
-	} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
+	} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0 &&
+	    !(c->xp.hit && (c->flags & CT_F_SNAT))) {
 		pctx_view(c, &rp, c->tgt.src, c->tgt.dst, c->tgt.sport,
 		    c->tgt.dport, nat_state_of(c->flags));
 		rl = pctx_eval(c, r->conf->nat, CHAIN_SRCNAT, &rp);
@@ -1350,6 +1397,7 @@ stage_srcnat(struct pctx *c)
 		}
 	}
 	ct_tuple_invert(&reply, &c->tgt);
+	nat_reply_unbound(&reply);
 	ct_pkt_of(p, &cp);
 	c->e = ct_insert(r->ct, &c->t0, &reply, c->flags, &cp, c->now);
 	if (c->e == NULL) {
@@ -1364,6 +1412,7 @@ stage_srcnat(struct pctx *c)
 		    ct_max(r->ct) ? DROP_CT_FULL : DROP_CT_CLASH, c->tr);
 		return false;
 	}
+	nat_helper_new(r, c->e, &c->xp, c->now);
 	return true;
 }
 
@@ -1479,10 +1528,12 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	    c->t0.sport != c->tgt.sport || c->t0.dport != c->tgt.dport)) {
 		xlated = true;
 		if (tr != NULL)
-			trace_tuple_change(tr, c->dir, c->hairpin_addr != 0,
-			    &c->t0, &c->tgt);
+			trace_tuple_change(tr, c->dir, c->hairpin_addr != 0 ||
+			    c->reflect, &c->t0, &c->tgt);
 		nat_rewrite(p, &c->tgt);
 	}
+	if (c->e != NULL && !c->related)
+		nat_helper_data(r, c->e, c->dir, p, tr, c->now);
 	ttl_decrement(p->ip);
 	tgt_src = c->tgt.dst;
 	if (tr != NULL) {
@@ -1614,8 +1665,10 @@ ct_event_cb(void *arg, enum ct_event ev, const struct ct_entry *e)
 {
 	struct router *r = arg;
 
-	if (ev == CT_EV_DESTROY)
+	if (ev == CT_EV_DESTROY) {
+		nat_helper_destroy(r, e);
 		nat_release(r, e);
+	}
 	if (ev == CT_EV_NEW || ev == CT_EV_DESTROY)
 		connlimit_event(e->orig.src, ev == CT_EV_NEW);
 	control_ct_event(ev, e);

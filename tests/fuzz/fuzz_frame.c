@@ -16,6 +16,7 @@
 
 #include "control.h"
 #include "fuzz_router.h"
+#include "nat_helper.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -78,6 +79,11 @@ fz_teardown(void)
 		fprintf(stderr, "conntrack %u, created %ju\n",
 		    ct_count(fz_r.ct),
 		    (uintmax_t)ct_counters(fz_r.ct)->created);
+		fprintf(stderr, "nat helpers: rewrites %ju, expected %ju, "
+		    "related %ju\n",
+		    (uintmax_t)nat_helper_stats()->rewrites,
+		    (uintmax_t)nat_helper_stats()->expected,
+		    (uintmax_t)nat_helper_stats()->related);
 	}
 	control_shutdown();
 }

@@ -218,6 +218,75 @@ def main():
         dst="1.1.1.1") / ICMP())))
     add("wan-short", frame(WAN, Raw(b"\x02\x00\x00\x00\x01\x01\x02")))
 
+    # --- NAT helpers (issue 15): an FTP control connection from the LAN
+    # whose PORT is rewritten, the server's data connection it expects, a
+    # 227 from the dst-nat'ed side, TFTP; SCTP, ESP and PPTP GRE keys.
+    # Replayed in name order, the ftp-* seeds build on each other.
+    def lan_ftp(flags, seq, ack, data=b""):
+        return frame(LAN, eth(LAN, IP(src="192.168.1.10", dst="2.2.2.2") /
+                              TCP(sport=40021, dport=21, flags=flags,
+                                  seq=seq, ack=ack) / Raw(data)))
+
+    def wan_ftp(flags, seq, ack, data=b"", sport=21, dport=40021):
+        return frame(WAN, eth(WAN, IP(src="2.2.2.2", dst="1.1.1.1") /
+                              TCP(sport=sport, dport=dport, flags=flags,
+                                  seq=seq, ack=ack) / Raw(data)))
+    add("ftp-1-syn", lan_ftp("S", 1000, 0))
+    add("ftp-2-synack", wan_ftp("SA", 5000, 1001))
+    add("ftp-3-ack", lan_ftp("A", 1001, 5001))
+    add("ftp-4-port", lan_ftp("PA", 1001, 5001,
+                              b"PORT 192,168,1,10,19,137\r\n"))
+    add("ftp-5-ack-moved", wan_ftp("PA", 5001, 1022, b"200 ok\r\n"))
+    add("ftp-6-eprt", lan_ftp("PA", 1027, 5009,
+                              b"EPRT |1|192.168.1.10|5002|\r\n"))
+    add("ftp-7-sack", wan_ftp("A", 5009, 1040) )
+    add("ftp-8-data-syn", wan_ftp("S", 9000, 0, sport=20, dport=5002))
+    add("ftp-9-227", frame(LAN, eth(LAN, IP(src="192.168.1.2",
+        dst="2.2.2.2") / TCP(sport=21, dport=40022, flags="PA", seq=1,
+                             ack=1) /
+        Raw(b"227 Entering Passive Mode (192,168,1,2,19,140).\r\n"))))
+    add("tftp-rrq", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2") / UDP(sport=40069, dport=69) /
+        Raw(b"\x00\x01blob\x00octet\x00"))))
+    add("tftp-answer", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1") / UDP(sport=50123, dport=40069) /
+        Raw(b"\x00\x03\x00\x01data"))))
+    add("lan-sctp-init", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2", proto=132) / Raw(bytes.fromhex(
+            "1388" "1b58" "00000000" "00000000" "01000014" "00001234"
+            "0001000000010001" "0000")))))
+    add("lan-esp", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2", proto=50) / Raw(b"\x00\x00\x10\x01\x00\x00\x00"
+                                        b"\x01payload!"))))
+    add("wan-esp-answer", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1", proto=50) / Raw(b"\x00\x01\x10\x01\x00\x00\x00"
+                                        b"\x01payload!"))))
+    add("lan-gre-pptp", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2", proto=47) / Raw(b"\x30\x81\x88\x0b\x00\x04\x00"
+                                        b"\x40\x00\x00\x00\x01ppp!"))))
+
+    def pptp(ctype, body):
+        return struct.pack("!HHIHH", 12 + len(body), 1, 0x1A2B3C4D, ctype,
+                           0) + body
+    ocrq = pptp(7, struct.pack("!HHIIIIHH64s64s", 7, 1, 300, 64000000, 1, 1,
+                               16, 0, b"", b""))
+    ocrp = pptp(8, struct.pack("!HHBBHIIHHI", 0x100, 7, 1, 0, 0, 64000, 16,
+                               0, 0, 0))
+    add("pptp-1-syn", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2") / TCP(sport=41723, dport=1723, flags="S", seq=1))))
+    add("pptp-2-synack", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1") / TCP(sport=1723, dport=41723, flags="SA", seq=50,
+                             ack=2))))
+    add("pptp-3-ocrq", frame(LAN, eth(LAN, IP(src="192.168.1.10",
+        dst="2.2.2.2") / TCP(sport=41723, dport=1723, flags="PA", seq=2,
+                             ack=51) / Raw(ocrq + ocrq[:20]))))
+    add("pptp-4-ocrp", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1") / TCP(sport=1723, dport=41723, flags="PA", seq=51,
+                             ack=2 + len(ocrq) + 20) / Raw(ocrp))))
+    add("pptp-5-gre-in", frame(WAN, eth(WAN, IP(src="2.2.2.2",
+        dst="1.1.1.1", proto=47) / Raw(b"\x30\x81\x88\x0b\x00\x04\x00"
+                                        b"\x07\x00\x00\x00\x01ppp!"))))
+
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

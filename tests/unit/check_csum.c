@@ -10,6 +10,21 @@
 #include "csum.h"
 
 /* The worked example of RFC 1071 section 3: sum 0xddf2, checksum 0x220d. */
+/* CRC32c check value (RFC 3720 B.4, "123456789"), as SCTP stores it. */
+START_TEST(test_crc32c)
+{
+	uint32_t v = csum_crc32c("123456789", 9);
+	uint8_t b[4];
+
+	memcpy(b, &v, 4);
+	/* 0xe3069283, least significant byte first on the wire */
+	ck_assert_uint_eq(b[0], 0x83);
+	ck_assert_uint_eq(b[1], 0x92);
+	ck_assert_uint_eq(b[2], 0x06);
+	ck_assert_uint_eq(b[3], 0xe3);
+}
+END_TEST
+
 START_TEST(test_rfc1071_example)
 {
 	const uint8_t b[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
@@ -135,6 +150,7 @@ csum_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_rfc1071_example);
+	tcase_add_test(tc, test_crc32c);
 	tcase_add_test(tc, test_ip_header_verifies);
 	tcase_add_test(tc, test_odd_length);
 	tcase_add_test(tc, test_incremental_matches_full);

@@ -266,6 +266,30 @@ START_TEST(test_release)
 }
 END_TEST
 
+/*
+ * Issue 15: one internal endpoint with more sessions than a 16-bit count
+ * holds (a DHT node, a resolver) keeps its one mapping; no cap of the
+ * mapping's own below the conntrack table's.
+ */
+START_TEST(test_refs_past_65535)
+{
+	struct natport *np = natport_create();
+	uint32_t i, n = 200000;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(get(np, IPPROTO_UDP, EXT, HOST(10), 5000, 0,
+		    0, false), 5000);
+	ck_assert_uint_eq(natport_count(np), 1);
+	ck_assert_uint_eq(natport_failures(np), 0);
+	for (i = 0; i < n - 1; i++)
+		put(np, IPPROTO_UDP, EXT, 5000);
+	owner_is(np, IPPROTO_UDP, EXT, 5000, HOST(10), 5000);
+	put(np, IPPROTO_UDP, EXT, 5000);
+	ck_assert_uint_eq(natport_count(np), 0);
+	natport_destroy(np);
+}
+END_TEST
+
 /* Churn leaves tombstones everywhere; live mappings stay findable. */
 START_TEST(test_churn)
 {
@@ -395,6 +419,7 @@ natport_suite(void)
 	tcase_add_test(tc, test_tombstones);
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_churn);
+	tcase_add_test(tc, test_refs_past_65535);
 	tcase_add_test(tc, test_many_addresses);
 	tcase_add_test(tc, test_host_limit);
 	tcase_add_test(tc, test_host_limit_default);

@@ -548,6 +548,362 @@ START_TEST(test_hairpin_icmp)
 }
 END_TEST
 
+/*
+ * REQ-9 to a mapping of the sender's own host (RFC 5780 4.5 as coturn's
+ * natdiscovery -H does it): a second socket of 192.168.1.10 sends to the
+ * first socket's mapping and arrives there from its own mapping.
+ */
+START_TEST(test_hairpin_same_host_udp)
+{
+	size_t n;
+	uint16_t m2;
+
+	ck_assert_uint_eq(udp_out("192.168.1.10", 41000, "2.2.2.2", 3478),
+	    41000);
+	m2 = udp_out("192.168.1.10", 41005, "2.2.2.2", 3478);
+	n = udp_to(lan_mac, "192.168.1.10", 41005, "1.1.1.1", 41000, "self");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 41000);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), m2);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(natport_count(R.np), 2);
+	/* and the answer of the first socket goes back to the second */
+	n = udp_to(lan_mac, "192.168.1.10", 41000, "1.1.1.1", m2, "back");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 41000);
+	ck_assert_uint_eq(out_port(1), 41005);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/*
+ * One socket to its own mapping (the classic stun client's hairpin test):
+ * orig and reply would coincide, so the datagram is reflected untracked,
+ * from the mapping to the socket.
+ */
+START_TEST(test_hairpin_same_socket_udp)
+{
+	uint32_t before;
+	size_t n;
+
+	ck_assert_uint_eq(udp_out("192.168.1.10", 41000, "2.2.2.2", 3478),
+	    41000);
+	before = ct_count(R.ct);
+	n = udp_to(lan_mac, "192.168.1.10", 41000, "1.1.1.1", 41000, "mine");
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 41000);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 41000);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(ct_count(R.ct), before);
+	ck_assert_uint_eq(natport_count(R.np), 1);
+}
+END_TEST
+
+/*
+ * TCP from one socket to its own mapping: each segment is reflected
+ * untracked, the SYN and the SYN/ACK of the simultaneous open with itself
+ * alike (the SYN/ACK has no entry and would otherwise be invalid).
+ */
+START_TEST(test_hairpin_same_socket_tcp)
+{
+	uint32_t before;
+	size_t n;
+
+	send_in(LAN, tcp_to(lan_mac, "192.168.1.10", 43100, "2.2.2.2", 443,
+	    TH_SYN, 7, 0));
+	ck_assert(rd(WAN) > 0);
+	ck_assert_uint_eq(out_port(0), 43100);
+	before = ct_count(R.ct);
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43100, TH_SYN,
+	    1000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 43100);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 43100);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43100,
+	    TH_SYN | TH_ACK, 1000, 1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(ct_count(R.ct), before);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_INVALID], 0);
+}
+END_TEST
+
+/* The same for TCP: a second socket of the same host connects. */
+START_TEST(test_hairpin_same_host_tcp)
+{
+	size_t n;
+
+	send_in(LAN, tcp_to(lan_mac, "192.168.1.10", 43100, "2.2.2.2", 443,
+	    TH_SYN, 7, 0));
+	ck_assert(rd(WAN) > 0);
+	ck_assert_uint_eq(out_port(0), 43100);
+	n = tcp_to(lan_mac, "192.168.1.10", 43000, "1.1.1.1", 43100, TH_SYN,
+	    1000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(out_port(0), 43000);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 43100);
+	ck_assert(pkt_csums_ok(out + 24));
+	n = tcp_to(lan_mac, "192.168.1.10", 43100, "1.1.1.1", 43000,
+	    TH_SYN | TH_ACK, 9000, 1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_port(0), 43100);
+	ck_assert_uint_eq(out_port(1), 43000);
+	n = tcp_to(lan_mac, "192.168.1.10", 43000, "1.1.1.1", 43100, TH_ACK,
+	    1001, 9001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(ct_find("192.168.1.10", 43000, "1.1.1.1", 43100,
+	    IPPROTO_TCP)->tcp_state, CT_TCP_ESTABLISHED);
+}
+END_TEST
+
+/*
+ * ICMP: an echo from 192.168.1.10 to the id of its own other query
+ * reaches it from its own mapping, and the answer comes back.
+ */
+START_TEST(test_hairpin_same_host_icmp)
+{
+	size_t n;
+	uint16_t m, sid;
+
+	/* the server takes id 0x1234 outside; the client's 0x1234 moves */
+	n = echo_to(lan_mac, "192.168.1.2", "2.2.2.2", ICMP_ECHO, 0x1234, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	n = echo_to(lan_mac, "192.168.1.10", "2.2.2.2", ICMP_ECHO, 0x1234, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	m = out_icmp_id();
+	ck_assert_uint_ne(m, 0x1234);
+	/* another query of the client, with the id of that mapping */
+	n = echo_to(lan_mac, "192.168.1.10", "1.1.1.1", ICMP_ECHO, m, 1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out[24 + 20], ICMP_ECHO);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	sid = out_icmp_id();
+	ck_assert(pkt_csums_ok(out + 24));
+	n = echo_to(lan_mac, "192.168.1.10", "1.1.1.1", ICMP_ECHOREPLY, sid,
+	    1);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out[24 + 20], ICMP_ECHOREPLY);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_icmp_id(), m);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/*
+ * Issue 15: one socket to 70,000 destinations through the router: every
+ * datagram leaves from the one mapping, none is refused nat-exhausted
+ * (the 16-bit reference count used to stop it at 65,535).
+ */
+START_TEST(test_one_mapping_70000_sessions)
+{
+	uint32_t i, n = 70000, before = ct_count(R.ct);
+	uint8_t l4[64];
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		len = pkt_build(in, lan_mac, A("192.168.1.10"),
+		    htonl(0x0a000000u + i), IPPROTO_UDP, 64, l4,
+		    udp_build(l4, 41000, 53, "q"));
+		send_in(LAN, len);
+		ck_assert_uint_eq(rd(WAN), len);
+		ck_assert_uint_eq(out_port(0), 41000);
+	}
+	ck_assert_uint_eq(ct_count(R.ct), before + n);
+	ck_assert_uint_eq(natport_count(R.np), 1);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_NAT_EXHAUSTED], 0);
+}
+END_TEST
+
+/* An SCTP packet with an INIT chunk and a correct CRC32c. */
+static size_t
+sctp_to(const uint8_t *mac, const char *src, uint16_t sp, const char *dst,
+    uint16_t dp, uint32_t vtag)
+{
+	uint8_t l4[32] = { 0 };
+	uint16_t v;
+	uint32_t w;
+
+	v = htons(sp);
+	memcpy(l4, &v, 2);
+	v = htons(dp);
+	memcpy(l4 + 2, &v, 2);
+	w = htonl(vtag);
+	memcpy(l4 + 4, &w, 4);
+	l4[12] = 1;			/* INIT */
+	v = htons(20);
+	memcpy(l4 + 14, &v, 2);
+	w = htonl(0x1234);		/* initiate tag */
+	memcpy(l4 + 16, &w, 4);
+	w = csum_crc32c(l4, 32);
+	memcpy(l4 + 8, &w, 4);
+	return pkt_build(in, mac, A(src), A(dst), IPPROTO_SCTP, 64, l4, 32);
+}
+
+static bool
+out_sctp_crc_ok(void)
+{
+	uint8_t l4[32];
+	uint32_t got, want;
+
+	memcpy(l4, out + 24 + 20, 32);
+	memcpy(&got, l4 + 8, 4);
+	memset(l4 + 8, 0, 4);
+	want = csum_crc32c(l4, 32);
+	return got == want;
+}
+
+/*
+ * Issue 15: SCTP is translated with its ports, as Linux does: two inside
+ * hosts from the same port to the same outside host and port both get
+ * through, each on its own external port, with the CRC32c redone; the
+ * answers go back to each.
+ */
+START_TEST(test_sctp_two_hosts)
+{
+	size_t n;
+	uint16_t p1, p2;
+
+	n = sctp_to(lan_mac, "192.168.1.10", 5000, "2.2.2.2", 7000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	p1 = out_port(0);
+	ck_assert_uint_eq(p1, 5000);
+	ck_assert(out_sctp_crc_ok());
+	n = sctp_to(lan_mac, "192.168.1.2", 5000, "2.2.2.2", 7000, 0);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	p2 = out_port(0);
+	ck_assert_uint_ne(p2, 5000);
+	ck_assert(out_sctp_crc_ok());
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_CLASH], 0);
+
+	n = sctp_to(wan_mac, "2.2.2.2", 7000, "1.1.1.1", p2, 0x1234);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(out_port(1), 5000);
+	ck_assert(out_sctp_crc_ok());
+	n = sctp_to(wan_mac, "2.2.2.2", 7000, "1.1.1.1", p1, 0x1234);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert_uint_eq(out_port(1), 5000);
+	ck_assert(out_sctp_crc_ok());
+}
+END_TEST
+
+/* ESP with @spi, or (@gre) PPTP's enhanced GRE with call id @spi. */
+static size_t
+keyed_to(const uint8_t *mac, const char *src, const char *dst, bool gre,
+    uint32_t spi)
+{
+	uint8_t l4[16] = { 0 };
+	uint32_t w = htonl(spi);
+	uint16_t v;
+
+	if (gre) {
+		l4[0] = 0x20;		/* K */
+		l4[1] = 1;		/* version 1 */
+		v = htons(0x880b);
+		memcpy(l4 + 2, &v, 2);
+		v = htons(8);		/* payload length */
+		memcpy(l4 + 4, &v, 2);
+		v = htons((uint16_t)spi);
+		memcpy(l4 + 6, &v, 2);
+	} else {
+		memcpy(l4, &w, 4);
+		l4[7] = 1;		/* sequence number */
+	}
+	return pkt_build(in, mac, A(src), A(dst), gre ? IPPROTO_GRE :
+	    IPPROTO_ESP, 64, l4, 16);
+}
+
+/*
+ * Issue 15: two inside hosts to one outside host over ESP (by SPI) and
+ * PPTP GRE (by call id). Each direction carries the key its receiver
+ * chose, so an entry's reply key is bound by the first answer.
+ */
+static void
+keyed_two_hosts(bool gre)
+{
+	size_t n;
+
+	n = keyed_to(lan_mac, "192.168.1.10", "2.2.2.2", gre, 0x1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa1);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+
+	n = keyed_to(lan_mac, "192.168.1.2", "2.2.2.2", gre, 0x1002);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa2);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+
+	/* both keep flowing, each to its own host */
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa1);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.10"));
+	ck_assert(pkt_csums_ok(out + 24));
+	n = keyed_to(lan_mac, "192.168.1.10", "2.2.2.2", gre, 0x1001);
+	send_in(LAN, n);
+	ck_assert_uint_eq(rd(WAN), n);
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa2);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), n);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	/* an unknown key from outside goes nowhere inside */
+	n = keyed_to(wan_mac, "2.2.2.2", "1.1.1.1", gre, 0xa3);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(R.ifaces[LAN].st.drops[DROP_CT_CLASH], 0);
+	ck_assert_uint_eq(ct_count(R.ct), 2);
+}
+
+START_TEST(test_esp_two_hosts)
+{
+	keyed_two_hosts(false);
+}
+END_TEST
+
+START_TEST(test_gre_pptp_two_hosts)
+{
+	keyed_two_hosts(true);
+}
+END_TEST
+
 /* --- RFC 5382 TCP ----------------------------------------------------------------- */
 
 /*
@@ -943,6 +1299,15 @@ rfc_suite(void)
 	tcase_add_test(m, test_hairpin_tcp);
 	tcase_add_test(m, test_hairpin_icmp);
 	tcase_add_test(m, test_hairpin_icmp_error);
+	tcase_add_test(m, test_hairpin_same_host_udp);
+	tcase_add_test(m, test_hairpin_same_socket_udp);
+	tcase_add_test(m, test_hairpin_same_host_tcp);
+	tcase_add_test(m, test_hairpin_same_socket_tcp);
+	tcase_add_test(m, test_hairpin_same_host_icmp);
+	tcase_add_test(m, test_one_mapping_70000_sessions);
+	tcase_add_test(m, test_sctp_two_hosts);
+	tcase_add_test(m, test_esp_two_hosts);
+	tcase_add_test(m, test_gre_pptp_two_hosts);
 	tcase_add_test(m, test_syn_hold);
 	tcase_add_test(m, test_simultaneous_open);
 	tcase_add_test(m, test_udp_refresh_outbound_only);
