@@ -752,6 +752,51 @@ m_cbytes(struct rule_match *m, const struct rule_pkt *p)
 	return p->cbytes >= m->u.range.lo && p->cbytes <= hi;
 }
 
+/*
+ * connection-rate=LO-HI (bits/s, k/M/G): the connection's current speed,
+ * measured over at least a second between the packets this rule sees.
+ * A per-rule table, one slot per connection hash, bounds the memory; a
+ * connection that loses its slot starts measuring again (rate 0).
+ */
+struct m_rate_slot {
+	uint32_t conn;
+	uint64_t last_ms, last_bytes, rate;
+};
+
+static int
+m_crate_parse(struct rule_match *m, const char *v, char *err, size_t errlen)
+{
+	if (mp_range(v, UINT64_MAX / 2, &m->u.range.lo, &m->u.range.hi,
+	    true) < 0)
+		return mp_err(err, errlen, "invalid connection-rate \"%s\" "
+		    "(expected LO-HI bits/s, k/M/G allowed, e.g. 0-100k)", v);
+	m->state = xcalloc(MATCH_TABLE_SLOTS, sizeof(struct m_rate_slot));
+	return 0;
+}
+
+static bool
+m_crate(struct rule_match *m, const struct rule_pkt *p)
+{
+	struct m_rate_slot *s;
+	uint64_t hi = m->u.range.hi == 0 ? UINT64_MAX : m->u.range.hi;
+
+	if (p->conn_id == 0)
+		return false;
+	s = &((struct m_rate_slot *)m->state)[p->conn_id % MATCH_TABLE_SLOTS];
+	if (s->conn != p->conn_id || p->cbytes < s->last_bytes) {
+		s->conn = p->conn_id;
+		s->last_ms = p->now_ms;
+		s->last_bytes = p->cbytes;
+		s->rate = 0;
+	} else if (p->now_ms >= s->last_ms + 1000) {
+		s->rate = (p->cbytes - s->last_bytes) * 8000 /
+		    (p->now_ms - s->last_ms);
+		s->last_ms = p->now_ms;
+		s->last_bytes = p->cbytes;
+	}
+	return s->rate >= m->u.range.lo && s->rate <= hi;
+}
+
 /* connection-limit=N,MASK: more than N connections from the source net */
 static int
 m_climit_parse(struct rule_match *m, const char *v, char *err,
@@ -1328,6 +1373,7 @@ static const struct match_def match_defs[] = {
 	ROW("routing-table", MT_CT, true, m_rtable_parse, NULL, m_rmark),
 	ROW("connection-bytes", MT_CT, true, m_cbytes_parse, NULL, m_cbytes),
 	ROW("connection-limit", MT_CT, true, m_climit_parse, NULL, m_climit),
+	ROW("connection-rate", MT_CT, true, m_crate_parse, NULL, m_crate),
 	ROW("limit", MT_ALL, true, m_limit_parse, NULL, m_limit),
 	ROW("dst-limit", MT_ALL, true, m_dlimit_parse, NULL, m_dlimit),
 	ROW("nth", MT_ALL, true, m_nth_parse, NULL, m_nth),
@@ -1352,8 +1398,6 @@ static const struct match_def match_defs[] = {
 	    "one TAP"),
 	NO("ingress-priority", "TAP links carry no VLAN, WMM or MPLS "
 	    "priority"),
-	NO("connection-rate", "hairpind keeps no per-connection rate "
-	    "estimator"),
 	NO("p2p", "the P2P signatures were removed in RouterOS v7 and are "
 	    "not implemented"),
 	NO("realm", "hairpind has no routing realms"),

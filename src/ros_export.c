@@ -186,6 +186,11 @@ ros_only_add(struct ros_export *x, const struct ros_cmd *c, const char *what)
 {
 	if (strcmp(c->verb, "add") == 0 && c->bare == NULL)
 		return true;
+	if (strcmp(c->verb, "add") == 0) {
+		ros_x_err(x, c->bare_pos, "unexpected \"%s\" in %s (expected "
+		    "key=value words)", c->bare, what);
+		return false;
+	}
 	ros_x_err(x, c->pos, "unsupported command \"%s\" in %s (only add "
 	    "lines are understood)", c->verb[0] != '\0' ? c->verb :
 	    c->bare != NULL ? c->bare : "", what);
@@ -429,7 +434,15 @@ ros_routing_table(struct ros_export *x, const struct ros_cmd *c)
 	static const char *const keys[] = { "name", "fib", "disabled",
 	    "comment", NULL };
 
-	if (!ros_only_add(x, c, "/routing table"))
+	/* `add fib name=X`: fib is a flag, the table's only kind here */
+	if (strcmp(c->verb, "add") == 0 && c->bare != NULL &&
+	    strcmp(c->bare, "fib") == 0) {
+		struct ros_cmd c2 = *c;
+
+		c2.bare = NULL;
+		if (!ros_only_add(x, &c2, "/routing table"))
+			return;
+	} else if (!ros_only_add(x, c, "/routing table"))
 		return;
 	if (ros_keys_ok(x, c, keys, "/routing table") &&
 	    ros_item(c, "name") == NULL)
@@ -499,6 +512,13 @@ ros_export_cmd(void *arg, const struct ros_cmd *c)
 			x->ops.address(x->ops.arg, c);
 		return;
 	case SEC_IP_ROUTE:
+		if (strcmp(c->verb, "add") == 0 && c->bare != NULL &&
+		    strcmp(c->bare, "blackhole") == 0) {
+			ros_x_err(x, c->bare_pos, "blackhole in /ip route is not "
+			    "supported: hairpind routes by the main table's "
+			    "gateways only");
+			return;
+		}
 		if (ros_only_add(x, c, "/ip route"))
 			x->ops.route(x->ops.arg, c);
 		return;

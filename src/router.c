@@ -569,6 +569,7 @@ pctx_view(struct pctx *c, struct rule_pkt *rp, uint32_t src, uint32_t dst,
 		const struct ct_stats *st = ct_stats(c->r->ct, c->e);
 
 		rp->cbytes = st->bytes[0] + st->bytes[1];
+		rp->conn_id = c->e->id + 1;
 		rp->orig_src = c->e->orig.src;
 		rp->orig_dst = c->e->orig.dst;
 		rp->orig_sport = c->e->orig.sport;

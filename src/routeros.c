@@ -1037,9 +1037,11 @@ ros_name_ok(const char *s)
 
 	if (len == 0 || len > ROS_MAX_NAME)
 		return false;
+	/* RouterOS chains may hold inner spaces: "from the internet" */
 	for (i = 0; i < len; i++)
-		if (isspace((unsigned char)s[i]) || s[i] == '"' ||
-		    s[i] == '=' || s[i] == '!' || s[i] == ',')
+		if ((isspace((unsigned char)s[i]) && (s[i] != ' ' || i == 0 ||
+		    i + 1 == len)) || s[i] == '"' || s[i] == '=' ||
+		    s[i] == '!' || s[i] == ',')
 			return false;
 	return true;
 }
@@ -1200,7 +1202,7 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	r->icmp_type = r->icmp_code = -1;
 	r->jump_target = -1;
 	r->action = RULE_ACCEPT;
-	r->reject_with = REJECT_ICMP_PORT_UNREACH;
+	r->reject_with = REJECT_ICMP_NET_UNREACH;	/* RouterOS's default */
 	r->passthrough = true;
 	r->loc.file = b->file;
 	r->loc.line = pos.line;
@@ -1231,11 +1233,15 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 			    nn < ROS_NKEYS + 63; mk++)
 				names[nn++] = *mk;
 			names[nn] = NULL;
-			if (disabled)
+			if (disabled) {
 				ros_note(b, it->kpos, "unknown key \"%s\" in "
 				    "disabled %s rule %d%s", it->key, tn, pd->num,
 				    ros_hint(hint, sizeof(hint), it->key, names,
 				    nn, NULL));
+				/* what follows from the lost key is no error */
+				partial = true;
+				pd->partial = true;
+			}
 			else
 				ros_err(b, it->kpos, "unknown key \"%s\" in %s "
 				    "rule %d%s", it->key, tn, pd->num,
@@ -1700,8 +1706,12 @@ ros_rule_text(const struct ruleset *rs, const struct rule *r)
 	struct ros_sbuf sb = { NULL, 0, 0 };
 	const char *proto;
 
-	ros_sb_add(&sb, "chain=%s action=%s", rs->chains[r->chain].name,
-	    rule_action_name(r->action));
+	if (strchr(rs->chains[r->chain].name, ' ') != NULL)
+		ros_sb_add(&sb, "chain=\"%s\" action=%s",
+		    rs->chains[r->chain].name, rule_action_name(r->action));
+	else
+		ros_sb_add(&sb, "chain=%s action=%s", rs->chains[r->chain].name,
+		    rule_action_name(r->action));
 	if (r->to_addr.set)
 		ros_sb_addr(&sb, "to-addresses", &r->to_addr);
 	if (r->to_ports_set) {
@@ -1712,8 +1722,7 @@ ros_rule_text(const struct ruleset *rs, const struct rule *r)
 			    r->to_port_hi);
 	}
 	if (r->action == RULE_JUMP && r->jump_target >= 0)
-		ros_sb_add(&sb, " jump-target=%s",
-		    rs->chains[r->jump_target].name);
+		ros_sb_text(&sb, "jump-target", rs->chains[r->jump_target].name);
 	if (r->action == RULE_REJECT)
 		ros_sb_add(&sb, " reject-with=%s",
 		    ros_reject_names[r->reject_with]);

@@ -61,9 +61,10 @@ enum rule_action {
 };
 
 enum rule_reject_with {
-	REJECT_ICMP_PORT_UNREACH,	/* default, as RouterOS */
+	REJECT_ICMP_PORT_UNREACH,
 	REJECT_ICMP_HOST_UNREACH,
-	REJECT_ICMP_NET_UNREACH,	/* icmp-network-unreachable */
+	REJECT_ICMP_NET_UNREACH,	/* icmp-network-unreachable: the default,
+					   as RouterOS */
 	REJECT_ICMP_ADMIN_PROHIBITED,
 	REJECT_TCP_RESET,
 	REJECT_ICMP_PROTO_UNREACH,	/* icmp-protocol-unreachable */
@@ -212,7 +213,7 @@ struct rule_pkt {
 	uint8_t priority;	/* set-priority */
 	uint8_t ctype;		/* connection-type: helper id, 0 none */
 	uint64_t cbytes;	/* connection bytes, both ways */
-	uint32_t crate;		/* connection rate, bits/s */
+	uint32_t conn_id;	/* the connection's entry + 1, 0 for none */
 	uint32_t orig_src, orig_dst;	/* the connection's original tuple, */
 	uint16_t orig_sport, orig_dport;	/* network order (PCC) */
 	uint64_t now_ms;	/* monotonic, for rate matchers */

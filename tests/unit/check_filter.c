@@ -422,13 +422,14 @@ START_TEST(test_jump_return)
 	ck_assert_uint_eq(fpk("from-wan", 2), 2);
 	ck_assert_uint_eq(fpk("low-udp", 0), 0);
 
-	/* two levels down: the reject in low-udp answers */
+	/* two levels down: the reject in low-udp answers (network unreachable,
+	   the RouterOS default) */
 	n = udp_to(wan_mac, "2.2.2.2", 4000, "192.168.1.10", 7, "x");
 	send_in(WAN, n);
 	ck_assert_uint_eq(rd(LAN), 0);
 	ck_assert_uint_gt(rd(WAN), 0);
 	ck_assert_uint_eq(out[44], ICMP_UNREACH);
-	ck_assert_uint_eq(out[45], ICMP_UNREACH_PORT);
+	ck_assert_uint_eq(out[45], ICMP_UNREACH_NET);
 	ck_assert_uint_eq(fpk("low-udp", 0), 1);
 	ck_assert_uint_eq(fpk("from-wan", 2), 2);
 
@@ -466,7 +467,7 @@ START_TEST(test_reject_icmp_variants)
 		{ 1002, ICMP_UNREACH_HOST },
 		{ 1003, ICMP_UNREACH_NET },
 		{ 1004, ICMP_UNREACH_FILTER_PROHIB },
-		{ 1005, ICMP_UNREACH_PORT },	/* the default */
+		{ 1005, ICMP_UNREACH_NET },	/* the default, as RouterOS */
 		{ 1006, ICMP_UNREACH_PORT },	/* tcp-reset, but not TCP */
 	};
 	uint8_t sent[64];

@@ -334,7 +334,7 @@ START_TEST(test_unsupported)
 {
 	static const char *const no[] = { "layer7-protocol=x", "hotspot=auth",
 	    "in-bridge-port=ether2", "tls-host=*.example", "p2p=all-p2p",
-	    "connection-rate=0-100k", "ingress-priority=1", NULL };
+	    "ingress-priority=1", NULL };
 	int i;
 
 	for (i = 0; no[i] != NULL; i++) {
@@ -454,6 +454,33 @@ START_TEST(test_dst_limit)
 	}
 	ck_assert_int_eq(na, 2);
 	ck_assert_int_eq(nb, 2);
+	ruleset_free(rs);
+}
+END_TEST
+
+/* connection-rate: bits per second over a second or more, per entry. */
+START_TEST(test_connection_rate)
+{
+	struct ruleset *rs = build(ROS_MANGLE, "chain=forward "
+	    "action=mark-connection new-connection-mark=heavy "
+	    "connection-rate=1M-0");
+	const struct rule *r = only_rule(rs);
+	struct tpkt t;
+
+	tp_init(&t, "192.168.1.10", 1, "2.2.2.2", 80, IPPROTO_TCP);
+	t.p.conn_id = 7;
+	t.p.now_ms = 10000;
+	t.p.cbytes = 1000;
+	ck_assert(!rule_match(r, &t.p));	/* starts measuring */
+	t.p.now_ms = 11000;
+	t.p.cbytes = 1000 + 250000;		/* 2 Mbit/s */
+	ck_assert(rule_match(r, &t.p));
+	t.p.now_ms = 12000;
+	t.p.cbytes += 1000;			/* 8 kbit/s */
+	ck_assert(!rule_match(r, &t.p));
+	t.p.conn_id = 8;			/* another connection */
+	ck_assert(!rule_match(r, &t.p));
+	round_trip(ROS_MANGLE, r);
 	ruleset_free(rs);
 }
 END_TEST
@@ -921,6 +948,7 @@ match_suite(void)
 	tcase_add_test(tc, test_limit);
 	tcase_add_test(tc, test_dst_limit);
 	tcase_add_test(tc, test_nth_and_random);
+	tcase_add_test(tc, test_connection_rate);
 	tcase_add_test(tc, test_psd);
 	tcase_add_test(tc, test_pcc);
 	tcase_add_test(tc, test_addrlist);
