@@ -7,8 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include <yaml.h>
 
@@ -1336,6 +1338,560 @@ conf_log(struct conf_ctx *ctx, yaml_node_t *n)
 	}
 }
 
+/* --- dns: SPEC section 10 ------------------------------------------------- */
+
+static const char *const conf_dns_types[] = {
+	[CONF_DNS_A] = "A", [CONF_DNS_AAAA] = "AAAA",
+	[CONF_DNS_CNAME] = "CNAME", [CONF_DNS_TXT] = "TXT",
+	[CONF_DNS_MX] = "MX", [CONF_DNS_NS] = "NS", [CONF_DNS_SRV] = "SRV",
+	[CONF_DNS_FWD] = "FWD", [CONF_DNS_NXDOMAIN] = "NXDOMAIN", NULL
+};
+
+/* yes/no as RouterOS and YAML write them. */
+static int
+conf_bool(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, bool *out)
+{
+	static const char *const t[] = { "yes", "true", "on", "Yes", "True",
+		"YES", "TRUE", NULL };
+	static const char *const f[] = { "no", "false", "off", "No", "False",
+		"NO", "FALSE", NULL };
+	const char *s = conf_str(ctx, v, key, where);
+
+	if (s == NULL)
+		return -1;
+	if (ros_lookup(t, s) >= 0)
+		*out = true;
+	else if (ros_lookup(f, s) >= 0)
+		*out = false;
+	else {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected yes or "
+		    "no)", key, s, where);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_parse_msec(const char *s, uint32_t *msec)
+{
+	uint32_t sec, us;
+	size_t n;
+
+	if (s == NULL)
+		return -1;
+	n = strlen(s);
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+		if (conf_parse_usec(s, &us) < 0)
+			return -1;
+		*msec = us / 1000;
+		return 0;
+	}
+	if (conf_parse_duration(s, &sec) < 0 || sec > 86400)
+		return -1;
+	*msec = sec * 1000;
+	return 0;
+}
+
+/* A host name as DNS allows it: labels of 1-63 bytes, 253 in all. */
+static bool
+conf_dns_name_ok(const char *s)
+{
+	size_t len = strlen(s), lab = 0, i;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '.') {
+			if (lab == 0 && !(i == len - 1 && len == 1))
+				return false;
+			lab = 0;
+			continue;
+		}
+		if (ch <= ' ' || ch >= 0x7f || ch == '\\' || ch == '"' ||
+		    ++lab > 63)
+			return false;
+	}
+	return true;
+}
+
+static char *
+conf_dns_name(const char *s)
+{
+	char *d = xstrdup(s);
+	size_t i, n = strlen(d);
+
+	if (n > 1 && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	for (i = 0; d[i] != '\0'; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+	return d;
+}
+
+static int
+conf_dns_addr4(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	uint32_t a;
+
+	if (s == NULL)
+		return -1;
+	if (ros_parse_addr(s, strlen(s), &a) < 0) {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected an IPv4 "
+		    "address)", key, s, where);
+		return -1;
+	}
+	*out = htonl(a);
+	return 0;
+}
+
+enum {
+	DS_NAME, DS_REGEXP, DS_TYPE, DS_ADDRESS, DS_CNAME, DS_TEXT,
+	DS_MX_EXCHANGE, DS_MX_PREFERENCE, DS_NS, DS_SRV_TARGET, DS_SRV_PORT,
+	DS_SRV_PRIORITY, DS_SRV_WEIGHT, DS_FORWARD_TO, DS_TTL,
+	DS_MATCH_SUBDOMAIN, DS_DISABLED, DS_COMMENT, DS_COUNT
+};
+
+static void
+conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
+{
+	static const char *const keys[] = {
+		"name", "regexp", "type", "address", "cname", "text",
+		"mx-exchange", "mx-preference", "ns", "srv-target", "srv-port",
+		"srv-priority", "srv-weight", "forward-to", "ttl",
+		"match-subdomain", "disabled", "comment", NULL
+	};
+	struct conf_dns *d = &ctx->conf->dns;
+	struct conf_dns_static e;
+	yaml_node_t *nodes[DS_COUNT] = { NULL }, *v;
+	yaml_node_pair_t *p;
+	uint32_t seen = 0, u;
+	char where[64];
+	const char *s;
+	bool ok = true, disabled = false;
+	int k, type = -1;
+
+	snprintf(where, sizeof(where), " in dns static entry %d", num + 1);
+	memset(&e, 0, sizeof(e));
+	e.ttl = 86400;
+	e.loc.line = (int)item->start_mark.line + 1;
+	e.loc.col = (int)item->start_mark.column + 1;
+	if (item->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, item, "dns static entry %d must be a "
+		    "mapping (name, address, ...)", num + 1);
+		return;
+	}
+	CONF_FOREACH_PAIR(p, item) {
+		k = conf_key(ctx, p, keys, where, &seen, &v);
+		if (k < 0)
+			ok = false;
+		else
+			nodes[k] = v;
+	}
+	if (nodes[DS_DISABLED] != NULL &&
+	    conf_bool(ctx, nodes[DS_DISABLED], "disabled", where,
+	    &disabled) < 0)
+		ok = false;
+	if (nodes[DS_COMMENT] != NULL &&
+	    conf_str(ctx, nodes[DS_COMMENT], "comment", where) == NULL)
+		ok = false;
+	if ((nodes[DS_NAME] == NULL) == (nodes[DS_REGEXP] == NULL)) {
+		conf_node_error(ctx, item, "dns static entry %d needs exactly "
+		    "one of name and regexp", num + 1);
+		ok = false;
+	}
+	if (nodes[DS_NAME] != NULL) {
+		if ((s = conf_str(ctx, nodes[DS_NAME], "name", where)) == NULL)
+			ok = false;
+		else if (!conf_dns_name_ok(s)) {
+			conf_node_error(ctx, nodes[DS_NAME], "invalid name "
+			    "\"%s\"%s (expected a domain name)", s, where);
+			ok = false;
+		} else
+			e.name = conf_dns_name(s);
+	}
+	if (nodes[DS_REGEXP] != NULL) {
+		if ((s = conf_str(ctx, nodes[DS_REGEXP], "regexp", where)) ==
+		    NULL)
+			ok = false;
+		else {
+			regex_t *re = xcalloc(1, sizeof(*re));
+			char msg[128];
+			int rc = regcomp(re, s, REG_EXTENDED | REG_ICASE |
+			    REG_NOSUB);
+
+			if (rc != 0) {
+				regerror(rc, re, msg, sizeof(msg));
+				conf_node_error(ctx, nodes[DS_REGEXP], "invalid "
+				    "regexp \"%s\"%s (%s)", s, where, msg);
+				free(re);
+				ok = false;
+			} else {
+				e.re = re;
+				e.regexp = xstrdup(s);
+			}
+		}
+	}
+	if (nodes[DS_TYPE] != NULL) {
+		if ((s = conf_str(ctx, nodes[DS_TYPE], "type", where)) == NULL)
+			ok = false;
+		else {
+			char up[16];
+			size_t i;
+
+			for (i = 0; s[i] != '\0' && i < sizeof(up) - 1; i++)
+				up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+				    s[i] - 'a' + 'A' : s[i]);
+			up[i] = '\0';
+			type = s[i] == '\0' ? ros_lookup(conf_dns_types, up) :
+			    -1;
+			if (type < 0) {
+				const char *sug = ros_suggest(up,
+				    conf_dns_types, -1);
+
+				conf_node_error(ctx, nodes[DS_TYPE], "unknown "
+				    "type \"%s\"%s (%s%s%sexpected A, AAAA, "
+				    "CNAME, TXT, MX, NS, SRV, FWD or NXDOMAIN)",
+				    s, where, sug ? "did you mean \"" : "",
+				    sug ? sug : "", sug ? "\"? " : "");
+				ok = false;
+			}
+		}
+	}
+	if (nodes[DS_ADDRESS] != NULL) {
+		s = conf_str(ctx, nodes[DS_ADDRESS], "address", where);
+		if (s == NULL)
+			ok = false;
+		else if (inet_pton(AF_INET, s, e.addr) == 1) {
+			if (type < 0)
+				type = CONF_DNS_A;
+		} else if (inet_pton(AF_INET6, s, e.addr) == 1) {
+			if (type < 0)
+				type = CONF_DNS_AAAA;
+		} else {
+			conf_node_error(ctx, nodes[DS_ADDRESS], "invalid "
+			    "address \"%s\"%s (expected an IPv4 or IPv6 "
+			    "address)", s, where);
+			ok = false;
+		}
+	}
+	if (type < 0) {
+		if (nodes[DS_CNAME] != NULL)
+			type = CONF_DNS_CNAME;
+		else if (nodes[DS_FORWARD_TO] != NULL)
+			type = CONF_DNS_FWD;
+		else if (nodes[DS_TEXT] != NULL)
+			type = CONF_DNS_TXT;
+		else if (nodes[DS_MX_EXCHANGE] != NULL)
+			type = CONF_DNS_MX;
+		else if (nodes[DS_NS] != NULL)
+			type = CONF_DNS_NS;
+		else if (nodes[DS_SRV_TARGET] != NULL)
+			type = CONF_DNS_SRV;
+		else if (ok) {
+			conf_node_error(ctx, item, "dns static entry %d has no "
+			    "data (expected address, cname, text, mx-exchange, "
+			    "ns, srv-target, forward-to or type: NXDOMAIN)",
+			    num + 1);
+			ok = false;
+		}
+	}
+	if (type >= 0) {
+		static const int need[CONF_DNS_TYPE_COUNT] = {
+			[CONF_DNS_A] = DS_ADDRESS, [CONF_DNS_AAAA] = DS_ADDRESS,
+			[CONF_DNS_CNAME] = DS_CNAME, [CONF_DNS_TXT] = DS_TEXT,
+			[CONF_DNS_MX] = DS_MX_EXCHANGE, [CONF_DNS_NS] = DS_NS,
+			[CONF_DNS_SRV] = DS_SRV_TARGET,
+			[CONF_DNS_FWD] = DS_FORWARD_TO,
+			[CONF_DNS_NXDOMAIN] = -1,
+		};
+		static const int own[DS_COUNT] = {
+			[DS_ADDRESS] = 1 << CONF_DNS_A | 1 << CONF_DNS_AAAA,
+			[DS_CNAME] = 1 << CONF_DNS_CNAME,
+			[DS_TEXT] = 1 << CONF_DNS_TXT,
+			[DS_MX_EXCHANGE] = 1 << CONF_DNS_MX,
+			[DS_MX_PREFERENCE] = 1 << CONF_DNS_MX,
+			[DS_NS] = 1 << CONF_DNS_NS,
+			[DS_SRV_TARGET] = 1 << CONF_DNS_SRV,
+			[DS_SRV_PORT] = 1 << CONF_DNS_SRV,
+			[DS_SRV_PRIORITY] = 1 << CONF_DNS_SRV,
+			[DS_SRV_WEIGHT] = 1 << CONF_DNS_SRV,
+			[DS_FORWARD_TO] = 1 << CONF_DNS_FWD,
+		};
+
+		e.type = (enum conf_dns_type)type;
+		if (need[type] >= 0 && nodes[need[type]] == NULL) {
+			conf_node_error(ctx, item, "dns static entry %d of type "
+			    "%s needs %s", num + 1, conf_dns_types[type],
+			    keys[need[type]]);
+			ok = false;
+		}
+		for (k = 0; k < DS_COUNT; k++) {
+			if (own[k] == 0 || nodes[k] == NULL ||
+			    (own[k] & (1 << type)))
+				continue;
+			conf_node_error(ctx, nodes[k], "%s does not apply to "
+			    "type %s%s", keys[k], conf_dns_types[type], where);
+			ok = false;
+		}
+		if (type == CONF_DNS_A && nodes[DS_ADDRESS] != NULL &&
+		    strchr(conf_sval(nodes[DS_ADDRESS]), ':') != NULL) {
+			conf_node_error(ctx, nodes[DS_ADDRESS], "type A needs "
+			    "an IPv4 address%s", where);
+			ok = false;
+		}
+		if (type == CONF_DNS_AAAA && nodes[DS_ADDRESS] != NULL &&
+		    strchr(conf_sval(nodes[DS_ADDRESS]), ':') == NULL) {
+			conf_node_error(ctx, nodes[DS_ADDRESS], "type AAAA "
+			    "needs an IPv6 address%s", where);
+			ok = false;
+		}
+	}
+	for (k = DS_CNAME; k <= DS_SRV_TARGET; k++) {
+		if (nodes[k] == NULL || k == DS_MX_PREFERENCE)
+			continue;
+		if ((s = conf_str(ctx, nodes[k], keys[k], where)) == NULL) {
+			ok = false;
+			continue;
+		}
+		if (k == DS_TEXT) {
+			if (strlen(s) > 1024) {
+				conf_node_error(ctx, nodes[k], "text longer than "
+				    "1024 bytes%s", where);
+				ok = false;
+			} else
+				e.data = xstrdup(s);
+		} else if (!conf_dns_name_ok(s)) {
+			conf_node_error(ctx, nodes[k], "invalid %s \"%s\"%s "
+			    "(expected a domain name)", keys[k], s, where);
+			ok = false;
+		} else
+			e.data = conf_dns_name(s);
+	}
+	if (nodes[DS_MX_PREFERENCE] != NULL && conf_uint(ctx,
+	    nodes[DS_MX_PREFERENCE], "mx-preference", where, 0, 65535, &u) == 0)
+		e.mx_preference = (uint16_t)u;
+	if (nodes[DS_SRV_PORT] != NULL && conf_uint(ctx, nodes[DS_SRV_PORT],
+	    "srv-port", where, 0, 65535, &u) == 0)
+		e.srv_port = (uint16_t)u;
+	if (nodes[DS_SRV_PRIORITY] != NULL && conf_uint(ctx,
+	    nodes[DS_SRV_PRIORITY], "srv-priority", where, 0, 65535, &u) == 0)
+		e.srv_priority = (uint16_t)u;
+	if (nodes[DS_SRV_WEIGHT] != NULL && conf_uint(ctx,
+	    nodes[DS_SRV_WEIGHT], "srv-weight", where, 0, 65535, &u) == 0)
+		e.srv_weight = (uint16_t)u;
+	if (nodes[DS_FORWARD_TO] != NULL && conf_dns_addr4(ctx,
+	    nodes[DS_FORWARD_TO], "forward-to", where, &e.forward_to) < 0)
+		ok = false;
+	if (nodes[DS_TTL] != NULL && conf_dur(ctx, nodes[DS_TTL], "ttl", where,
+	    604800 * 52, "52w", &e.ttl) < 0)
+		ok = false;
+	if (nodes[DS_MATCH_SUBDOMAIN] != NULL) {
+		if (conf_bool(ctx, nodes[DS_MATCH_SUBDOMAIN], "match-subdomain",
+		    where, &e.match_subdomain) < 0)
+			ok = false;
+		else if (e.match_subdomain && nodes[DS_REGEXP] != NULL) {
+			conf_node_error(ctx, nodes[DS_MATCH_SUBDOMAIN],
+			    "match-subdomain applies to name, not regexp%s",
+			    where);
+			ok = false;
+		}
+	}
+	if (!ok || disabled) {
+		conf_dns_static_free(&e);
+		return;
+	}
+	d->statics = xreallocarray(d->statics, (size_t)d->nstatics + 1,
+	    sizeof(*d->statics));
+	d->statics[d->nstatics++] = e;
+}
+
+/* "2048KiB", "2MiB", "4096" (KiB, as RouterOS cache-size): bytes. */
+static int
+conf_dns_size(const char *s, uint32_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1024 }, { "KiB", 1024 }, { "k", 1024 }, { "K", 1024 },
+		{ "MiB", 1048576 }, { "M", 1048576 }, { "B", 1 },
+	};
+	unsigned long long n = 0;
+	size_t i, nd = 0;
+
+	while (s[nd] >= '0' && s[nd] <= '9' && nd < 10) {
+		n = n * 10 + (unsigned long long)(s[nd] - '0');
+		nd++;
+	}
+	if (nd == 0)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s + nd, units[i].unit) == 0) {
+			n *= units[i].mult;
+			if (n > (1ull << 30))
+				return -1;
+			*bytes = (uint32_t)n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+conf_dns_ms(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	uint32_t ms;
+
+	if (s == NULL)
+		return;
+	if (conf_parse_msec(s, &ms) < 0 || ms < 10 || ms > 600000)
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected a time "
+		    "from 10ms to 10m, like 500ms or 2s)", key, s, where);
+	else
+		*out = ms;
+}
+
+static void
+conf_dns(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"servers", "allow-remote-requests", "interfaces", "static",
+		"split-horizon", "cache-size", "cache-max-ttl",
+		"max-concurrent-queries", "max-concurrent-tcp-sessions",
+		"query-server-timeout", "query-total-timeout", NULL
+	};
+	static const char *const sh[] = { "auto", "off", NULL };
+	const char *where = " in dns", *s;
+	struct conf_dns *d = &ctx->conf->dns;
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+	yaml_node_t *v, *x;
+	uint32_t seen = 0;
+	int i, k;
+
+	d->configured = true;
+	d->loc.line = (int)n->start_mark.line + 1;
+	d->loc.col = (int)n->start_mark.column + 1;
+	if (!conf_section(ctx, n, "dns", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		k = conf_key(ctx, p, keys, where, &seen, &v);
+		switch (k) {
+		case 0:
+		case 2:
+		case 3:
+			if (conf_is_null(v))
+				break;
+			if (v->type != YAML_SEQUENCE_NODE) {
+				conf_node_error(ctx, v, "\"%s\" must be a list%s",
+				    keys[k], where);
+				break;
+			}
+			if (k == 2)
+				d->ifaces_set = true;
+			i = 0;
+			for (it = v->data.sequence.items.start;
+			    it < v->data.sequence.items.top; it++, i++) {
+				x = conf_node(ctx, *it);
+				if (k == 3) {
+					conf_dns_static(ctx, x, i);
+					continue;
+				}
+				if (k == 0) {
+					uint32_t a;
+
+					if (conf_dns_addr4(ctx, x, "server",
+					    where, &a) < 0)
+						continue;
+					if (d->nservers == CONF_DNS_MAX_SERVERS)
+						conf_node_error(ctx, x, "more "
+						    "than %d servers%s",
+						    CONF_DNS_MAX_SERVERS, where);
+					else
+						d->servers[d->nservers++] = a;
+					continue;
+				}
+				if ((s = conf_str(ctx, x, "interface",
+				    where)) == NULL)
+					continue;
+				if (conf_iface_find(ctx->conf, s) < 0)
+					conf_unknown_iface(ctx, x, s, where);
+				else
+					d->ifaces[conf_iface_find(ctx->conf,
+					    s)] = true;
+			}
+			break;
+		case 1:
+			conf_bool(ctx, v, "allow-remote-requests", where,
+			    &d->allow_remote);
+			break;
+		case 4:
+			if ((s = conf_str(ctx, v, "split-horizon", where)) ==
+			    NULL)
+				break;
+			if (ros_lookup(sh, s) < 0)
+				conf_node_error(ctx, v, "invalid split-horizon "
+				    "\"%s\"%s (expected auto or off)", s, where);
+			else
+				d->split_horizon = strcmp(s, "auto") == 0;
+			break;
+		case 5:
+			if ((s = conf_str(ctx, v, "cache-size", where)) == NULL)
+				break;
+			if (conf_dns_size(s, &d->cache_size) < 0)
+				conf_node_error(ctx, v, "invalid cache-size "
+				    "\"%s\"%s (expected a size up to 1GiB like "
+				    "2048KiB or 4MiB)", s, where);
+			break;
+		case 6:
+			conf_dur(ctx, v, "cache-max-ttl", where, 604800 * 52,
+			    "52w", &d->cache_max_ttl);
+			break;
+		case 7:
+			conf_uint(ctx, v, "max-concurrent-queries", where, 1,
+			    10000, &d->max_queries);
+			break;
+		case 8:
+			conf_uint(ctx, v, "max-concurrent-tcp-sessions", where,
+			    1, 1000, &d->max_tcp);
+			break;
+		case 9:
+			conf_dns_ms(ctx, v, "query-server-timeout", where,
+			    &d->server_timeout_ms);
+			break;
+		case 10:
+			conf_dns_ms(ctx, v, "query-total-timeout", where,
+			    &d->total_timeout_ms);
+			break;
+		default:
+			break;
+		}
+	}
+	if (d->allow_remote && d->nservers == 0 && d->nstatics == 0)
+		conf_node_error(ctx, n, "dns answers clients but has neither "
+		    "servers nor static entries");
+}
+
+void
+conf_dns_static_free(struct conf_dns_static *e)
+{
+	if (e->re != NULL) {
+		regfree(e->re);
+		free(e->re);
+	}
+	free(e->name);
+	free(e->regexp);
+	free(e->data);
+	memset(e, 0, sizeof(*e));
+}
+
 /* A YAML mapping rule: its pairs become the builder's words. */
 static void
 conf_rule_mapping(struct conf_ctx *ctx, struct ros_builder *b,
@@ -1434,7 +1990,7 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_DNS, T_COUNT
 };
 
 static void
@@ -1442,7 +1998,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", "dataplane", NULL
+		"control", "user", "log", "arp", "dataplane", "dns", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -1496,6 +2052,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		conf_log(ctx, nodes[T_LOG]);
 	c->nat = conf_rules(ctx, nodes[T_NAT], ROS_NAT);
 	c->filter = conf_rules(ctx, nodes[T_FILTER], ROS_FILTER);
+	if (nodes[T_DNS] != NULL)
+		conf_dns(ctx, nodes[T_DNS]);
 }
 
 static void
@@ -1527,6 +2085,12 @@ conf_defaults(struct config *c)
 	c->ctl_mode = 0660;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_target = LOG_TARGET_STDERR;
+	c->dns.cache_size = 2048 * 1024;
+	c->dns.cache_max_ttl = 604800;
+	c->dns.max_queries = 100;
+	c->dns.max_tcp = 20;
+	c->dns.server_timeout_ms = 2000;
+	c->dns.total_timeout_ms = 10000;
 }
 
 static void
@@ -1780,6 +2344,9 @@ conf_free(struct config *c)
 	free(c->routes);
 	ruleset_free(c->nat);
 	ruleset_free(c->filter);
+	for (i = 0; i < c->dns.nstatics; i++)
+		conf_dns_static_free(&c->dns.statics[i]);
+	free(c->dns.statics);
 	free(c->ctl_socket);
 	free(c->ctl_group);
 	free(c->user);

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ct.h"
+#include "dns.h"
 #include "frag.h"
 #include "log.h"
 #include "natport.h"
@@ -161,6 +162,18 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+note_print_cb(void *arg, const char *note)
+{
+	printf("%s\n", note);
+}
+
+static void
+note_log_cb(void *arg, const char *note)
+{
+	log_info("%s", note);
+}
+
+static void
 libevent_log_cb(int severity, const char *msg)
 {
 	if (severity >= EVENT_LOG_WARN)
@@ -217,6 +230,7 @@ main(int argc, char *argv[])
 	}
 	conf_errors_free(&errs);
 	if (check_only) {
+		dns_split_notes(conf, note_print_cb, NULL);
 		printf("configuration ok\n");
 		conf_free(conf);
 		return 0;
@@ -263,6 +277,12 @@ main(int argc, char *argv[])
 		log_warnx("control socket: %s", cause);
 		exit(3);
 	}
+	/* last before the drop: from here the daemon is in its own netns */
+	if (dns_start(r, &cause) == -1) {
+		log_warnx("%s", cause);
+		exit(3);
+	}
+	dns_split_notes(conf, note_log_cb, NULL);
 	if (conf->user != NULL) {
 		dir = xstrdup(conf->ctl_socket);
 		if (privdrop_prepare_dir(dirname(dir), conf->user, &cause) == -1)
@@ -299,6 +319,7 @@ main(int argc, char *argv[])
 #endif
 
 	control_shutdown();
+	dns_stop(r);
 	for (i = 0; i < r->nifaces; i++) {
 		if (r->ifaces[i].ev != NULL)
 			event_free(r->ifaces[i].ev);

@@ -6,10 +6,10 @@
 
 HP_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
     libevent-dev libyaml-dev libcap-ng-dev check libjansson-dev
-    libsystemd-dev)
+    libsystemd-dev libldns-dev)
 HP_RUN_DEPS=(iproute2 curl iperf3 python3 python3-yaml python3-scapy
     nftables iputils-ping socat procps python3-prometheus-client systemd
-    tcpdump)
+    tcpdump dnsutils ldnsutils dnsmasq-base dnsperf)
 
 # hp_missing PKG...: print the packages that are not installed.
 hp_missing() {

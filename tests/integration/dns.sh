@@ -1,0 +1,270 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# The router as a DNS server (SPEC section 10) with real clients: dig,
+# curl and python's resolver in the LAN client, an upstream dnsmasq in the
+# ISP namespace at 2.2.2.53. Static entries, forwarding, the cache,
+# truncation then TCP (both to the router and from it upstream),
+# split-horizon for internal and external clients, refusal on the WAN,
+# malformed queries, and SERVFAIL when the upstream is down.
+
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ "$ROUTER" = kernel ]; then
+	echo "SKIP: dns.sh tests hairpind's own resolver"
+	exit 77
+fi
+for tool in dig dnsmasq; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: dns.sh needs $tool (contrib/lab/deps.sh installs it)"
+		exit 77
+	fi
+done
+
+t_setup
+t_topology
+
+C=$LAB_NS_CLIENT
+I=$LAB_NS_ISP
+
+# python's and curl's resolver read /etc/resolv.conf; `ip netns exec`
+# mounts /etc/netns/NS/resolv.conf over it.
+mkdir -p "/etc/netns/$C"
+echo "nameserver 192.168.1.1" >"/etc/netns/$C/resolv.conf"
+dns_cleanup() {
+	rm -rf "/etc/netns/$C"
+	t_cleanup
+}
+trap dns_cleanup EXIT
+
+# --- the upstream: a dnsmasq on 2.2.2.53 in the ISP namespace ---------------
+ip -n "$I" addr add 2.2.2.53/32 dev lo
+big=$(printf 'x%.0s' $(seq 200))
+bigtxt=
+for i in 1 2 3 4 5 6 7 8; do
+	bigtxt="$bigtxt,$i$big"
+done
+upstream_start() {
+	t_bg dnsmasq "$I" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+	    --listen-address=2.2.2.53 --bind-interfaces --port=53 \
+	    --pid-file= --user=root --log-queries --log-facility=- \
+	    --host-record=www.example.test,1.1.1.1 \
+	    --host-record=full.example.test,1.1.1.2 \
+	    --host-record=other.example.test,203.0.113.7 \
+	    --txt-record="big.example.test$bigtxt" \
+	    --address=/nx.example.test/ --local-ttl=300
+	lab_wait 10 lab_listening "$I" 2.2.2.53 53 udp ||
+	    t_fail "dnsmasq listening on 2.2.2.53"
+}
+upstream_start
+# another server, only for the FWD entry's domain
+ip -n "$I" addr add 2.2.2.54/32 dev lo
+t_bg dnsmasq2 "$I" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+    --listen-address=2.2.2.54 --bind-interfaces --port=53 --pid-file= \
+    --user=root --host-record=www.sub.fwd.example,198.51.100.9
+lab_wait 10 lab_listening "$I" 2.2.2.54 53 udp ||
+    t_fail "dnsmasq listening on 2.2.2.54"
+
+# --- the router: the seed, a second public address mapped whole -------------
+conf=$(t_config dns \
+    --add-nat "chain=dstnat dst-address=1.1.1.2 action=dst-nat to-addresses=192.168.1.2")
+sed -i 's|^\( *\)- 1\.1\.1\.1/24$|&\n\1- 1.1.1.2/24|' "$conf"
+cat >>"$conf" <<'EOF'
+dns:
+  servers: [2.2.2.53]
+  allow-remote-requests: yes
+  split-horizon: auto
+  query-server-timeout: 300ms
+  query-total-timeout: 1500ms
+  static:
+    - { name: www.example.test, address: 192.168.1.2 }
+    - { name: static.example.test, address: 192.168.1.77, ttl: 1h }
+    - { regexp: '^[a-z0-9-]+\.lab\.example$', address: 192.168.1.3 }
+    - { name: alias.example.test, type: CNAME, cname: static.example.test }
+    - { name: far.example.test, type: CNAME, cname: other.example.test }
+    - { name: gone.example.test, type: NXDOMAIN }
+    - { name: txt.example.test, text: "hello from the router" }
+    - { name: example.test, type: MX, mx-exchange: mail.example.test, mx-preference: 10 }
+    - { name: fwd.example, type: FWD, forward-to: 2.2.2.54, match-subdomain: yes }
+EOF
+grep -q '1.1.1.2/24' "$conf" || t_fail "config: second WAN address" "$(cat "$conf")"
+
+# hairpind -t names the rule split-horizon cannot use, and why
+t_run "$HAIRPIND" -t -f "$conf"
+assert_match "hairpind -t: note on the port-specific dst-nat" \
+    'note: dns split-horizon: nat rule 0 .*maps only some ports' "$T_OUT"
+assert_match "hairpind -t: still ok" 'configuration ok' "$T_OUT"
+
+router_start "$conf" || t_done
+
+# dg NS ARGS...: a bounded dig, short answers
+dg() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" dig +time=2 +tries=1 "$@"
+}
+export -f dg
+
+t_run dg "$C" @192.168.1.1 +short static.example.test
+assert_eq "static A over UDP" 192.168.1.77 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short +tcp static.example.test
+assert_eq "static A over TCP" 192.168.1.77 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short host1.lab.example
+assert_eq "static regexp" 192.168.1.3 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short alias.example.test
+assert_eq "static CNAME to a static name" \
+    "static.example.test.
+192.168.1.77" "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short far.example.test
+assert_eq "static CNAME to a forwarded name" \
+    "other.example.test.
+203.0.113.7" "$T_OUT"
+t_run dg "$C" @192.168.1.1 gone.example.test
+assert_match "static NXDOMAIN" 'status: NXDOMAIN' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short TXT txt.example.test
+assert_eq "static TXT" '"hello from the router"' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short MX example.test
+assert_eq "static MX" '10 mail.example.test.' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short AAAA static.example.test
+assert_eq "a static name has no AAAA: NODATA" "" "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short www.sub.fwd.example
+assert_eq "FWD entry (match-subdomain) forwards to its own server" \
+    198.51.100.9 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short www.sub.fwd.example.test
+assert_no_match "... and only for its domain" '198\.51\.100\.9' "$T_OUT"
+
+# forwarding and the cache
+t_run dg "$C" @192.168.1.1 +short other.example.test
+assert_eq "forwarded to 2.2.2.53" 203.0.113.7 "$T_OUT"
+t_run dg "$C" @192.168.1.1 nx.example.test
+assert_match "forwarded NXDOMAIN" 'status: NXDOMAIN' "$T_OUT"
+n1=$(grep -c 'query\[A\] other.example.test' "$LAB_STATE/dnsmasq.log")
+t_run dg "$C" @192.168.1.1 other.example.test
+assert_match "cached answer" '203\.0\.113\.7' "$T_OUT"
+ttl=$(printf '%s\n' "$T_OUT" | awk '$1 == "other.example.test." {print $2}')
+n2=$(grep -c 'query\[A\] other.example.test' "$LAB_STATE/dnsmasq.log")
+assert_eq "the cached answer did not go upstream" "$n1" "$n2"
+[ -n "$ttl" ] && [ "$ttl" -le 300 ] && t_pass "cached TTL counts down ($ttl)" ||
+    t_fail "cached TTL counts down" "ttl: $ttl"
+t_run "$HAIRPINCTL" -s "$T_SOCK" dns
+assert_match "hairpinctl dns lists the cached record" \
+    'other\.example\.test\. +A +203\.0\.113\.7 .* no' "$T_OUT"
+assert_match "hairpinctl dns lists a static entry" \
+    'static\.example\.test +A +192\.168\.1\.77 .* yes' "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" -j dns
+assert_match "hairpinctl -j dns: the SPEC keys" \
+    '"name":.*"type":.*"data":.*"ttl":.*"static":' "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" metrics
+assert_match "metrics: cache hits" 'hairpind_dns_cache_hits_total [1-9]' "$T_OUT"
+assert_match "metrics: queries" \
+    'hairpind_dns_queries_total\{transport="udp"\} [1-9]' "$T_OUT"
+
+# large answers: EDNS0 over UDP, truncation then TCP
+t_run dg "$C" @192.168.1.1 +bufsize=4096 TXT big.example.test
+assert_match "a 1.6 KB answer over UDP with EDNS0 (fetched upstream over TCP)" \
+    'MSG SIZE  rcvd: (1[6-9]|[2-9])[0-9][0-9]' "$T_OUT"
+assert_no_match "... not truncated" 'Truncated' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +noedns +ignore TXT big.example.test
+assert_match "without EDNS0 the answer is truncated (TC)" \
+    'flags: qr tc' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +noedns TXT big.example.test
+assert_match "dig retries over TCP and gets it whole" \
+    'MSG SIZE  rcvd: (1[6-9]|[2-9])[0-9][0-9]' "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" metrics
+assert_match "metrics: a truncated upstream answer was fetched over TCP" \
+    'hairpind_dns_upstream_tcp_total [1-9]' "$T_OUT"
+assert_match "metrics: TCP queries" \
+    'hairpind_dns_queries_total\{transport="tcp"\} [1-9]' "$T_OUT"
+
+# real resolvers in the client: python and curl
+t_run t_ns "$C" "$PY" -c 'import socket; print(socket.gethostbyname("static.example.test"))'
+assert_eq "python's resolver gets the static entry" 192.168.1.77 "$T_OUT"
+
+# the seed page's third way: the name gives the server's own address
+t_run t_curl "$C" http://www.example.test/
+assert_match "curl http://www.example.test/ reaches the server" \
+    '^hello from 192\.168\.1\.2, you are ' "$T_OUT"
+assert_eq "... and the server sees the client itself (static entry)" \
+    192.168.1.10 "$(t_saw "$T_OUT")"
+t_run t_curl "$C" http://1.1.1.1/
+assert_eq "through 1.1.1.1 the server sees 192.168.1.1 (hairpin)" \
+    192.168.1.1 "$(t_saw "$T_OUT")"
+
+# split-horizon: 1.1.1.2 is dst-nat'ed whole to 192.168.1.2
+t_run dg "$C" @192.168.1.1 +short full.example.test
+assert_eq "split-horizon: an internal client gets the internal address" \
+    192.168.1.2 "$T_OUT"
+t_run t_curl "$C" http://full.example.test/
+assert_eq "split-horizon: curl by name; the server sees the client" \
+    192.168.1.10 "$(t_saw "$T_OUT")"
+t_run dg "$C" @2.2.2.53 +short full.example.test
+assert_eq "the upstream itself still says 1.1.1.2" 1.1.1.2 "$T_OUT"
+
+# the WAN is external: no open resolver there
+t_run dg "$I" @1.1.1.1 -b 2.2.2.2 +short full.example.test
+assert_no_match "refused on the WAN (no answer)" '^[0-9.]+$' "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" metrics
+assert_match "metrics: refusals counted" 'hairpind_dns_refused_total [1-9]' \
+    "$T_OUT"
+
+# bad input
+t_run t_ns "$C" "$PY" - <<'EOF'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+# a question whose name is a compression pointer to itself
+q = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + b"\x00\x01\x00\x01"
+s.sendto(q, ("192.168.1.1", 53))
+a = s.recv(4096)
+print("id=%04x rcode=%d" % (struct.unpack("!H", a[:2])[0], a[3] & 15))
+s.sendto(b"\x00", ("192.168.1.1", 53))
+s.sendto(b"\xff" * 11, ("192.168.1.1", 53))
+EOF
+assert_eq "a compression loop gets FORMERR" "id=1234 rcode=1" "$T_OUT"
+t_run t_ns "$C" "$PY" - <<'EOF'
+import socket, struct
+s = socket.create_connection(("192.168.1.1", 53), timeout=3)
+s.sendall(struct.pack("!H", 5) + b"12345")	# shorter than a header
+try:
+    print("closed" if s.recv(100) == b"" else "answered")
+except ConnectionResetError:
+    print("closed")
+EOF
+assert_eq "a TCP message shorter than a header closes the session" closed \
+    "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short static.example.test
+assert_eq "still answering after bad input" 192.168.1.77 "$T_OUT"
+
+# reload: answer the WAN too; external clients see the real answer
+sed -i 's|  allow-remote-requests: yes|  allow-remote-requests: yes\n  interfaces: [lan, wan]|' "$conf"
+t_run "$HAIRPINCTL" -s "$T_SOCK" reload
+assert_match "reload with interfaces: [lan, wan]" reloaded "$T_OUT"
+t_run dg "$I" @1.1.1.1 -b 2.2.2.2 +short full.example.test
+assert_eq "split-horizon: an external client gets the public address" \
+    1.1.1.2 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short full.example.test
+assert_eq "... while the internal client still gets 192.168.1.2" \
+    192.168.1.2 "$T_OUT"
+
+# dns flush, then the upstream goes away: SERVFAIL, bounded in time
+t_run "$HAIRPINCTL" -s "$T_SOCK" dns flush
+assert_match "hairpinctl dns flush" 'removed [1-9][0-9]* cache entries' "$T_OUT"
+lab_kill dnsmasq TERM || true
+t_run dg "$C" @192.168.1.1 +time=5 other.example.test
+assert_match "upstream down: SERVFAIL" 'status: SERVFAIL' "$T_OUT"
+[ "$T_MS" -lt 4000 ] && t_pass "... within query-total-timeout ($T_MS ms)" ||
+    t_fail "... within query-total-timeout" "$T_MS ms"
+t_run dg "$C" @192.168.1.1 +short static.example.test
+assert_eq "static entries answer with the upstream down" 192.168.1.77 \
+    "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" metrics
+assert_match "metrics: upstream failures" \
+    'hairpind_dns_upstream_failures_total [1-9]' "$T_OUT"
+
+# forwarding is unaffected by all this
+t_run t_curl "$I" --interface 2.2.2.2 http://1.1.1.1/
+assert_eq "forwarding still works (dst-nat from outside)" 2.2.2.2 \
+    "$(t_saw "$T_OUT")"
+
+router_stop
+t_done
