@@ -164,7 +164,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 static void
 note_print_cb(void *arg, const char *note)
 {
-	printf("%s\n", note);
+	/* a diagnostic, as the errors: stdout stays "configuration ok" */
+	fprintf(stderr, "hairpind: %s\n", note);
 }
 
 static void
