@@ -226,6 +226,14 @@ static void
 dns_send_raw(struct dns *d, const struct dns_client *cl, const uint8_t *wire,
     size_t len)
 {
+	if (d->detached) {
+		if (d->cap != NULL) {
+			memcpy(d->cap, wire, len < d->cap_max ? len :
+			    d->cap_max);
+			d->cap_len = len;
+		}
+		return;
+	}
 	if (cl->tcp)
 		dns_send_tcp(d, cl, wire, len);
 	else
@@ -976,7 +984,7 @@ dns_forward(struct dns *d, const struct dns_client *cl, ldns_pkt *qp,
 		return;
 	}
 	d->st.cache_misses++;
-	if (nservers == 0) {
+	if (nservers == 0 || d->detached) {
 		d->st.upstream_failures++;
 		dns_reply_rcode(d, cl, qp, LDNS_RCODE_SERVFAIL);
 		waiter_clear(&w);
@@ -1382,12 +1390,66 @@ dns_sockets(struct dns *d, char **cause)
 	return 0;
 }
 
+static void
+dns_alloc(struct dns *d)
+{
+	const struct conf_dns *c = &d->r->conf->dns;
+	uint32_t i;
+
+	d->cache = dns_cache_create(c->cache_size);
+	d->nq_max = c->max_queries;
+	d->q = xcalloc(d->nq_max, sizeof(*d->q));
+	d->nconn_max = c->max_tcp;
+	d->conns = xcalloc(d->nconn_max, sizeof(*d->conns));
+	conn_refs = xcalloc(d->nconn_max, sizeof(*conn_refs));
+	for (i = 0; i < d->nconn_max; i++) {
+		conn_refs[i].d = d;
+		conn_refs[i].slot = i;
+	}
+	d->r->dns = d;
+	dns_derive(d);
+}
+
+struct dns *
+dns_create_detached(struct router *r)
+{
+	struct dns *d = xcalloc(1, sizeof(*d));
+
+	d->r = r;
+	d->base = r->base;
+	d->tun_fd = d->udp_fd = -1;
+	d->detached = true;
+	dns_alloc(d);
+	return d;
+}
+
+size_t
+dns_input(struct dns *d, const uint8_t *query, size_t len, bool tcp,
+    bool internal, uint8_t *out, size_t outmax)
+{
+	struct dns_client cl;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.tcp = tcp;
+	cl.internal = internal;
+	cl.conn = UINT32_MAX;
+	d->cap = out;
+	d->cap_max = outmax;
+	d->cap_len = 0;
+	if (tcp)
+		d->st.queries_tcp++;
+	else
+		d->st.queries_udp++;
+	dns_query_in(d, query, len, &cl);
+	d->cap = NULL;
+	return d->cap_len;
+}
+
 int
 dns_start(struct router *r, char **cause)
 {
 	const struct conf_dns *c = &r->conf->dns;
 	struct dns *d;
-	uint32_t i;
 
 	if (!c->configured)
 		return 0;
@@ -1400,18 +1462,7 @@ dns_start(struct router *r, char **cause)
 		dns_stop(r);
 		return -1;
 	}
-	d->cache = dns_cache_create(c->cache_size);
-	d->nq_max = c->max_queries;
-	d->q = xcalloc(d->nq_max, sizeof(*d->q));
-	d->nconn_max = c->max_tcp;
-	d->conns = xcalloc(d->nconn_max, sizeof(*d->conns));
-	conn_refs = xcalloc(d->nconn_max, sizeof(*conn_refs));
-	for (i = 0; i < d->nconn_max; i++) {
-		conn_refs[i].d = d;
-		conn_refs[i].slot = i;
-	}
-	r->dns = d;
-	dns_derive(d);
+	dns_alloc(d);
 	log_info("dns: %s on %s, servers %d, static entries %d, cache %u "
 	    "KiB%s", c->allow_remote ? "answering clients" :
 	    "not answering clients", c->ifaces_set ? "the listed links" :

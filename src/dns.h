@@ -52,6 +52,22 @@ struct dns_stats {
 int dns_start(struct router *r, char **cause);
 void dns_stop(struct router *r);
 
+/*
+ * For unit tests and fuzzers: a server for @r's dns config with no
+ * namespace and no sockets (r->dns is set; dns_stop() frees it). Queries
+ * that would go upstream are answered SERVFAIL.
+ */
+struct dns *dns_create_detached(struct router *r);
+
+/**
+ * dns_input() - one client query, as if it came over TCP (@tcp) or UDP
+ * from an internal client or not. The answer the server would send at
+ * once is copied to @out (at most @outmax bytes).
+ * Return: the answer's length, 0 when none (dropped).
+ */
+size_t dns_input(struct dns *d, const uint8_t *query, size_t len, bool tcp,
+    bool internal, uint8_t *out, size_t outmax);
+
 /* dns_reconfigure() - after a reload: new servers, statics, limits. */
 void dns_reconfigure(struct router *r);
 

@@ -44,6 +44,12 @@ struct dns {
 	uint32_t nconn_max, nconn_used;
 
 	struct dns_stats st;
+
+	/* tests and fuzzers (dns_create_detached): no sockets; answers are
+	   copied to cap instead of sent, and nothing is forwarded */
+	bool detached;
+	uint8_t *cap;
+	size_t cap_len, cap_max;
 };
 
 /* dns_punt_open() - unshare into a new netns, make the TUN, address it. */
