@@ -8,6 +8,11 @@
  *      CAP_SYS_ADMIN for setns), and the control socket (chgrp needs
  *      CAP_CHOWN); give the socket's directory to the run-time user
  *      (privdrop_prepare_dir()) so the socket can be removed at exit;
+ *   2b. with dns: configured, unshare into a private network namespace,
+ *      make the resolver's TUN there and bind port 53 (dns_punt.c,
+ *      CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE); the daemon
+ *      stays in that namespace, so the sockets it opens later (upstream
+ *      queries, TCP) need no capability;
  *   3. privdrop_drop(): change to `user:` when configured, and keep no
  *      capability at all, not even in the bounding set, with
  *      PR_SET_NO_NEW_PRIVS so no exec can give any back;
