@@ -69,7 +69,11 @@ lab_wait 10 lab_listening "$I" 2.2.2.54 53 udp ||
 conf=$(t_config dns \
     --add-nat "chain=dstnat dst-address=1.1.1.2 action=dst-nat to-addresses=192.168.1.2")
 sed -i 's|^\( *\)- 1\.1\.1\.1/24$|&\n\1- 1.1.1.2/24|' "$conf"
-cat >>"$conf" <<'EOF'
+# this test's dns: section replaces the one etc/hairpind.yaml gives
+"$PY" - "$conf" <<'EOF' || t_fail "config: dns section"
+import sys, yaml
+conf = yaml.safe_load(open(sys.argv[1]))
+conf["dns"] = yaml.safe_load(r'''
 dns:
   servers: [2.2.2.53]
   allow-remote-requests: yes
@@ -86,6 +90,8 @@ dns:
     - { name: txt.example.test, text: "hello from the router" }
     - { name: example.test, type: MX, mx-exchange: mail.example.test, mx-preference: 10 }
     - { name: fwd.example, type: FWD, forward-to: 2.2.2.54, match-subdomain: yes }
+''')["dns"]
+yaml.safe_dump(conf, open(sys.argv[1], "w"), sort_keys=False, width=200)
 EOF
 grep -q '1.1.1.2/24' "$conf" || t_fail "config: second WAN address" "$(cat "$conf")"
 
@@ -236,7 +242,10 @@ t_run dg "$C" @192.168.1.1 +short static.example.test
 assert_eq "still answering after bad input" 192.168.1.77 "$T_OUT"
 
 # reload: answer the WAN too; external clients see the real answer
-sed -i 's|  allow-remote-requests: yes|  allow-remote-requests: yes\n  interfaces: [lan, wan]|' "$conf"
+t_run "$PY" -c 'import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+c["dns"]["interfaces"] = ["lan", "wan"]
+yaml.safe_dump(c, open(sys.argv[1], "w"), sort_keys=False, width=200)' "$conf"
 t_run "$HAIRPINCTL" -s "$T_SOCK" reload
 assert_match "reload with interfaces: [lan, wan]" reloaded "$T_OUT"
 t_run dg "$I" @1.1.1.1 -b 2.2.2.2 +short full.example.test
