@@ -1363,7 +1363,9 @@ dns_sockets(struct dns *d, char **cause)
 	if (d->udp_fd == -1 || setsockopt(d->udp_fd, IPPROTO_IP, IP_PKTINFO,
 	    &one, sizeof(one)) == -1 || bind(d->udp_fd,
 	    (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		xasprintf(cause, "dns: udp port 53: %s", strerror(errno));
+		xasprintf(cause, "dns: udp port 53: %s%s", strerror(errno),
+		    errno == EACCES ? " (needs CAP_NET_BIND_SERVICE when "
+		    "/proc/sys is read-only)" : "");
 		return -1;
 	}
 	d->udp_ev = event_new(d->base, d->udp_fd, EV_READ | EV_PERSIST,

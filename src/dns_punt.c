@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -232,6 +233,25 @@ punt_ioctl_addr(int s, unsigned long req, const char *ifname, uint32_t a,
 	return 0;
 }
 
+/* A sysctl of the namespace we are in (/proc/sys/net is per namespace). */
+static int
+punt_sysctl(const char *name, const char *val, char **cause)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int
 punt_link_up(int s, const char *ifname, int mtu, char **cause)
 {
@@ -268,7 +288,7 @@ dns_punt_open(struct dns *d, char **cause)
 	struct rtentry rt;
 	struct ifreq ifr;
 	struct sockaddr_in *sin;
-	char label[IFNAMSIZ];
+	char label[IFNAMSIZ], *msg = NULL;
 	int s = -1, fd = -1, hdrsz = sizeof(struct virtio_net_hdr);
 	int i, j, n = 0, mtu = 65535;
 
@@ -285,6 +305,17 @@ dns_punt_open(struct dns *d, char **cause)
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
 		return -1;
+	}
+	/*
+	 * Nobody else lives in this namespace: port 53 needs no
+	 * CAP_NET_BIND_SERVICE here. Under ProtectKernelTunables= /proc/sys
+	 * is read-only; then binding needs the capability (the units keep
+	 * it in the bounding set).
+	 */
+	if (punt_sysctl("net/ipv4/ip_unprivileged_port_start", "0",
+	    &msg) == -1) {
+		log_debug("dns: %s", msg);
+		free(msg);
 	}
 	if (punt_link_up(s, "lo", 0, cause) == -1)
 		goto fail;

@@ -276,4 +276,30 @@ assert_eq "forwarding still works (dst-nat from outside)" 2.2.2.2 \
     "$(t_saw "$T_OUT")"
 
 router_stop
+
+# after the privilege drop: sockets for upstream queries and TCP are made
+# in the resolver's namespace with no capability left
+upstream_start
+chmod 711 "$T_TMP"
+chmod 644 "$conf"
+mkdir -m 755 "$T_TMP/run"
+T_SOCK=$T_TMP/run/ctl.sock	# a directory of its own, given to nobody
+t_run "$PY" -c 'import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+c["user"] = "nobody"
+c["control"]["socket"] = sys.argv[2]
+yaml.safe_dump(c, open(sys.argv[1], "w"), sort_keys=False, width=200)' \
+    "$conf" "$T_SOCK"
+router_start "$conf" || t_done
+pid=$(cat "$LAB_STATE/hairpind.pid")
+assert_match "user nobody: no capability left" 'CapEff:\s+0+$' \
+    "$(grep CapEff "/proc/$pid/status")"
+t_run dg "$C" @192.168.1.1 +short other.example.test
+assert_eq "user nobody: forwarded over UDP" 203.0.113.7 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +bufsize=4096 TXT big.example.test
+assert_match "user nobody: truncated upstream answer fetched over TCP" \
+    'MSG SIZE  rcvd: (1[6-9]|[2-9])[0-9][0-9]' "$T_OUT"
+t_run dg "$C" @192.168.1.1 +short +tcp static.example.test
+assert_eq "user nobody: TCP from the client" 192.168.1.77 "$T_OUT"
+router_stop
 t_done
