@@ -11,7 +11,7 @@
 #
 # Measures, from the LAN client with dnsperf:
 #   cached_qps      queries per second for names already in the cache
-#   cached_lat_us   their average latency
+#   cached_lat_us   their average latency, one query at a time
 #   miss_qps        queries per second for names never asked (forwarded)
 #   rss_per_record  resident memory per cached record, bytes, after
 #                   NAMES distinct names went through (RSS delta / NAMES);
@@ -92,15 +92,20 @@ rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# measure PID [BASE_RSS_KB]: the rss delta is from BASE_RSS_KB when given
+# (dnsmasq allocates its whole cache at start: its base is a dnsmasq with
+# --cache-size=0), else from just before the fill.
 measure() {
-	local pid=$1 r0 r1 qps lat mq
+	local pid=$1 r0=${2:-} r1 qps lat mq
 	perf "$BENCH_TMP/hot.txt" -n 1 >/dev/null	# warm the 100 names
-	read -r qps lat < <(perf "$BENCH_TMP/hot.txt" -l "$SECONDS_RUN")
+	read -r qps _ < <(perf "$BENCH_TMP/hot.txt" -l "$SECONDS_RUN")
 	echo "cached_qps $qps"
+	# latency unloaded: one query at a time
+	read -r _ lat < <(perf "$BENCH_TMP/hot.txt" -l 3 -c 1 -q 1)
 	echo "cached_lat_us $lat"
 	read -r mq _ < <(perf "$BENCH_TMP/cold.txt" -n 1)
 	echo "miss_qps $mq"
-	r0=$(rss_kb "$pid")
+	[ -n "$r0" ] || r0=$(rss_kb "$pid")
 	perf "$BENCH_TMP/fill.txt" -n 1 >/dev/null
 	sleep 1
 	r1=$(rss_kb "$pid")
@@ -152,8 +157,14 @@ lab_spawn dnsmasq "$LAB_NS_RTR" dnsmasq --keep-in-foreground --no-resolv \
 lab_wait 10 lab_listening "$LAB_NS_RTR" 192.168.1.1 53 udp ||
     bench_die "dnsmasq on the kernel router"
 kpid=$(cat "$LAB_STATE/dnsmasq.pid")
+lab_spawn dnsmasq0 "$LAB_NS_RTR" dnsmasq --keep-in-foreground --no-resolv \
+    --no-hosts --listen-address=192.168.1.1 --port=5353 --bind-interfaces \
+    --pid-file= --user=root --server=2.2.2.53 --cache-size=0
+lab_wait 10 lab_listening "$LAB_NS_RTR" 192.168.1.1 5353 udp ||
+    bench_die "dnsmasq --cache-size=0"
+base=$(rss_kb "$(cat "$LAB_STATE/dnsmasq0.pid")")
 bench_say "kernel+dnsmasq: measuring"
-while read -r k v; do K[$k]=$v; done < <(measure "$kpid")
+while read -r k v; do K[$k]=$v; done < <(measure "$kpid" "$base")
 K[cache_bytes_per_record]=-
 K[cache_entries]=-
 lab_down

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The DNS server: client queries over UDP and TCP, static entries, the
- * cache, forwarding to upstream servers (UDP with retry across servers,
- * TCP when an answer is truncated) and split-horizon answers.
+ * The DNS server: client queries over UDP and TCP and their answers;
+ * static entries are dns_static.c's, forwarding and the cache
+ * dns_upstream.c's, the namespace and its TUN dns_punt.c's.
  *
  * Every limit is fixed when the server starts or reloads: query slots
  * (max-concurrent-queries, identical questions share one), TCP sessions
@@ -15,7 +15,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,70 +37,21 @@
 #include "router.h"
 #include "xmalloc.h"
 
-#define DNS_PORT		53
-#define DNS_EDNS_SIZE		1232	/* what we offer, as DNS flag day 2020 */
 #define DNS_UDP_MAX		4096
 #define DNS_UDP_BUDGET		64	/* datagrams per wakeup */
-#define DNS_MAX_WAITERS		16	/* clients sharing one upstream query */
-#define DNS_CNAME_MAX		8	/* static CNAME chain */
 #define DNS_TCP_MSG_MS		10000	/* a TCP query must arrive within */
 #define DNS_TCP_IDLE_SEC	10
 #define DNS_TCP_PENDING		8	/* queries in flight per TCP session */
 #define DNS_TCP_OUT_MAX		(256 * 1024)
-#define DNS_NEG_TTL_MAX		900	/* negative answers, RFC 2308 advice */
-
-struct dns_client {
-	bool tcp;
-	uint32_t conn, gen;		/* TCP: session slot and generation */
-	struct sockaddr_in peer;	/* UDP */
-	struct in_addr local;		/* UDP: the address it asked */
-	bool internal;			/* from a link that is not external */
-};
-
-struct dns_waiter {
-	ldns_pkt *q;			/* the client's query */
-	ldns_rr_list *prefix;		/* static CNAMEs to answer first */
-	struct dns_client cl;
-};
-
-struct dns_query {
-	bool used, done;
-	struct dns *d;
-	uint8_t key[256];
-	size_t keylen;
-	ldns_rdf *qname;
-	uint16_t qtype, qclass;
-	uint32_t servers[CONF_DNS_MAX_SERVERS];
-	int nservers, cur, tries;
-	uint16_t id;
-	int fd;
-	struct event *rd_ev, *tmo_ev;
-	struct bufferevent *bev;	/* TCP after a truncated answer */
-	uint64_t deadline_ms;
-	struct dns_waiter w[DNS_MAX_WAITERS];
-	int nw;
-};
-
-struct dns_conn {
-	struct bufferevent *bev;	/* NULL: free slot */
-	uint32_t gen;
-	int pending;
-	bool internal;
-	uint64_t partial_ms;		/* when an incomplete message began */
-};
-
 static uint8_t dns_buf[65536];
 
-static void q_free(struct dns_query *q);
-static void conn_process(struct dns *d, uint32_t slot);
+uint64_t
+dns_now_ms(void)
+{
+	return router_now_ms();
+}
 
 /* --- helpers ------------------------------------------------------------- */
-
-static uint16_t
-dns_random16(void)
-{
-	return (uint16_t)arc4random_uniform(65536);
-}
 
 static bool
 dns_internal(const struct dns *d, uint32_t addr)
@@ -113,7 +63,7 @@ dns_internal(const struct dns *d, uint32_t addr)
 }
 
 /* The question name lowercased, wire format: the cache and coalescing key. */
-static size_t
+size_t
 dns_key(const ldns_rdf *name, uint8_t *key)
 {
 	size_t n = ldns_rdf_size(name), i;
@@ -277,7 +227,7 @@ dns_clear_section(ldns_pkt *p, ldns_pkt_section s)
 }
 
 /* Send @resp (freed) to the client that asked @q; truncate for UDP. */
-static void
+void
 dns_send(struct dns *d, const struct dns_client *cl, const ldns_pkt *q,
     ldns_pkt *resp)
 {
@@ -304,7 +254,7 @@ out:
 }
 
 /* An answer skeleton for @q: its id, question, RD/CD and EDNS. */
-static ldns_pkt *
+ldns_pkt *
 dns_resp_new(const ldns_pkt *q, ldns_pkt_rcode rc)
 {
 	ldns_pkt *p = ldns_pkt_new();
@@ -328,7 +278,7 @@ dns_resp_new(const ldns_pkt *q, ldns_pkt_rcode rc)
 	return p;
 }
 
-static void
+void
 dns_reply_rcode(struct dns *d, const struct dns_client *cl, const ldns_pkt *q,
     ldns_pkt_rcode rc)
 {
@@ -351,682 +301,6 @@ dns_formerr_raw(struct dns *d, const struct dns_client *cl,
 	h[2] = (uint8_t)(0x80 | (buf[2] & 0x79));	/* QR, opcode, RD */
 	h[3] = LDNS_RCODE_FORMERR;
 	dns_send_raw(d, cl, h, sizeof(h));
-}
-
-/* --- static entries ------------------------------------------------------ */
-
-static bool
-static_name_match(const struct conf_dns_static *e, const char *name)
-{
-	size_t n, m;
-
-	if (e->re != NULL)
-		return regexec(e->re, name, 0, NULL, 0) == 0;
-	if (strcmp(e->name, name) == 0)
-		return true;
-	if (!e->match_subdomain)
-		return false;
-	n = strlen(name);
-	m = strlen(e->name);
-	return n > m + 1 && name[n - m - 1] == '.' &&
-	    strcmp(name + n - m, e->name) == 0;
-}
-
-static ldns_rr_type
-static_rr_type(enum conf_dns_type t)
-{
-	switch (t) {
-	case CONF_DNS_A: return LDNS_RR_TYPE_A;
-	case CONF_DNS_AAAA: return LDNS_RR_TYPE_AAAA;
-	case CONF_DNS_CNAME: return LDNS_RR_TYPE_CNAME;
-	case CONF_DNS_TXT: return LDNS_RR_TYPE_TXT;
-	case CONF_DNS_MX: return LDNS_RR_TYPE_MX;
-	case CONF_DNS_NS: return LDNS_RR_TYPE_NS;
-	case CONF_DNS_SRV: return LDNS_RR_TYPE_SRV;
-	default: return 0;
-	}
-}
-
-static ldns_rdf *
-static_dname(const char *s)
-{
-	char buf[300];
-
-	snprintf(buf, sizeof(buf), "%s.", s);
-	return ldns_dname_new_frm_str(buf);
-}
-
-/* The record a static entry stands for, owned by @owner. */
-static ldns_rr *
-static_rr(const struct conf_dns_static *e, const ldns_rdf *owner)
-{
-	ldns_rr *rr = ldns_rr_new();
-	ldns_rdf *f;
-	size_t off, n;
-
-	if (rr == NULL)
-		return NULL;
-	ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
-	ldns_rr_set_type(rr, static_rr_type(e->type));
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_ttl(rr, e->ttl);
-	switch (e->type) {
-	case CONF_DNS_A:
-		ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4,
-		    e->addr));
-		break;
-	case CONF_DNS_AAAA:
-		ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA,
-		    16, e->addr));
-		break;
-	case CONF_DNS_CNAME:
-	case CONF_DNS_NS:
-		if ((f = static_dname(e->data)) != NULL)
-			ldns_rr_push_rdf(rr, f);
-		break;
-	case CONF_DNS_MX:
-		ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-		    e->mx_preference));
-		if ((f = static_dname(e->data)) != NULL)
-			ldns_rr_push_rdf(rr, f);
-		break;
-	case CONF_DNS_SRV:
-		ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-		    e->srv_priority));
-		ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-		    e->srv_weight));
-		ldns_rr_push_rdf(rr, ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16,
-		    e->srv_port));
-		if ((f = static_dname(e->data)) != NULL)
-			ldns_rr_push_rdf(rr, f);
-		break;
-	case CONF_DNS_TXT:
-		/* character-strings of at most 255 bytes each */
-		n = strlen(e->data);
-		off = 0;
-		do {
-			uint8_t chunk[256];
-			size_t k = n - off > 255 ? 255 : n - off;
-
-			chunk[0] = (uint8_t)k;
-			memcpy(chunk + 1, e->data + off, k);
-			ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(
-			    LDNS_RDF_TYPE_STR, k + 1, chunk));
-			off += k;
-		} while (off < n);
-		break;
-	default:
-		break;
-	}
-	return rr;
-}
-
-enum static_verdict {
-	ST_NONE,	/* no entry: forward */
-	ST_ANSWER,	/* records of the asked type (or none: NODATA) */
-	ST_CNAME,	/* the name is an alias: *@next */
-	ST_FWD,		/* forward to *@fwd */
-	ST_NXDOMAIN,
-};
-
-/*
- * Look @name up in the static entries, as RouterOS does: every entry of
- * the name counts; FWD and NXDOMAIN decide alone; records of the asked
- * type answer; else a CNAME is followed; else the name exists with no
- * such data.
- */
-static enum static_verdict
-static_lookup(const struct conf_dns *c, const char *name, uint16_t qtype,
-    const ldns_rdf *owner, ldns_pkt *resp, const struct conf_dns_static **hit)
-{
-	const struct conf_dns_static *cname = NULL;
-	bool any = false, answered = false;
-	int i;
-
-	for (i = 0; i < c->nstatics; i++) {
-		const struct conf_dns_static *e = &c->statics[i];
-
-		if (!static_name_match(e, name))
-			continue;
-		if (e->type == CONF_DNS_FWD || e->type == CONF_DNS_NXDOMAIN) {
-			if (any)
-				continue;
-			*hit = e;
-			return e->type == CONF_DNS_FWD ? ST_FWD : ST_NXDOMAIN;
-		}
-		any = true;
-		if (e->type == CONF_DNS_CNAME && cname == NULL)
-			cname = e;
-		if (static_rr_type(e->type) == qtype ||
-		    qtype == LDNS_RR_TYPE_ANY) {
-			ldns_pkt_push_rr(resp, LDNS_SECTION_ANSWER,
-			    static_rr(e, owner));
-			answered = true;
-		}
-	}
-	if (!any)
-		return ST_NONE;
-	if (!answered && cname != NULL) {
-		*hit = cname;
-		return ST_CNAME;
-	}
-	return ST_ANSWER;
-}
-
-/* --- answers from upstream (fresh or cached) ------------------------------ */
-
-/* The TTL an upstream answer may be cached for; 0: not at all. */
-static uint32_t
-dns_answer_ttl(const struct dns *d, const ldns_pkt *up)
-{
-	const ldns_rr_list *l;
-	uint32_t ttl = UINT32_MAX, v;
-	size_t i;
-
-	switch (ldns_pkt_get_rcode(up)) {
-	case LDNS_RCODE_NOERROR:
-	case LDNS_RCODE_NXDOMAIN:
-		break;
-	default:
-		return 0;
-	}
-	if (ldns_pkt_tc(up))
-		return 0;
-	l = ldns_pkt_answer(up);
-	if (ldns_pkt_get_rcode(up) == LDNS_RCODE_NOERROR && l != NULL &&
-	    ldns_rr_list_rr_count(l) > 0) {
-		for (i = 0; i < ldns_rr_list_rr_count(l); i++)
-			if (ldns_rr_ttl(ldns_rr_list_rr(l, i)) < ttl)
-				ttl = ldns_rr_ttl(ldns_rr_list_rr(l, i));
-	} else {
-		/* negative: the SOA's TTL and minimum (RFC 2308) */
-		l = ldns_pkt_authority(up);
-		for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA ||
-			    ldns_rr_rd_count(rr) < 7)
-				continue;
-			v = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-			ttl = ldns_rr_ttl(rr) < v ? ldns_rr_ttl(rr) : v;
-			if (ttl > DNS_NEG_TTL_MAX)
-				ttl = DNS_NEG_TTL_MAX;
-			break;
-		}
-		if (ttl == UINT32_MAX)
-			return 0;
-	}
-	if (ttl > d->r->conf->dns.cache_max_ttl)
-		ttl = d->r->conf->dns.cache_max_ttl;
-	return ttl;
-}
-
-/* A records naming a dst-nat'ed public address, for an internal client. */
-static void
-dns_split_rr(struct dns *d, ldns_rr *rr)
-{
-	ldns_rdf *f;
-	uint32_t a, to;
-
-	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A || ldns_rr_rd_count(rr) < 1)
-		return;
-	f = ldns_rr_rdf(rr, 0);
-	if (ldns_rdf_size(f) != 4)
-		return;
-	memcpy(&a, ldns_rdf_data(f), 4);
-	if (!dns_split_lookup(d->split, d->nsplit, a, &to))
-		return;
-	memcpy(ldns_rdf_data(f), &to, 4);
-	d->st.split_rewrites++;
-}
-
-/*
- * The answer to @w built from the upstream answer @up, @age seconds old:
- * the client's id and question, static CNAMEs first, TTLs aged, and for
- * an internal client under split-horizon, A records rewritten.
- */
-static void
-dns_answer_from(struct dns *d, const struct dns_waiter *w, const ldns_pkt *up,
-    uint32_t age)
-{
-	static const ldns_pkt_section secs[] = { LDNS_SECTION_ANSWER,
-		LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL };
-	ldns_pkt *resp = dns_resp_new(w->q, ldns_pkt_get_rcode(up));
-	bool split = w->cl.internal && d->r->conf->dns.split_horizon &&
-	    d->nsplit > 0;
-	size_t i, s;
-
-	if (resp == NULL)
-		return;
-	for (i = 0; w->prefix != NULL && i < ldns_rr_list_rr_count(w->prefix);
-	    i++)
-		ldns_pkt_push_rr(resp, LDNS_SECTION_ANSWER,
-		    ldns_rr_clone(ldns_rr_list_rr(w->prefix, i)));
-	for (s = 0; s < 3; s++) {
-		ldns_rr_list *src;
-
-		switch (secs[s]) {
-		case LDNS_SECTION_ANSWER: src = ldns_pkt_answer(up); break;
-		case LDNS_SECTION_AUTHORITY: src = ldns_pkt_authority(up); break;
-		default: src = ldns_pkt_additional(up); break;
-		}
-		for (i = 0; src != NULL && i < ldns_rr_list_rr_count(src); i++) {
-			ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(src, i));
-			uint32_t ttl;
-
-			if (rr == NULL)
-				continue;
-			ttl = ldns_rr_ttl(rr);
-			ldns_rr_set_ttl(rr, ttl > age ? ttl - age : 0);
-			if (split && secs[s] == LDNS_SECTION_ANSWER)
-				dns_split_rr(d, rr);
-			ldns_pkt_push_rr(resp, secs[s], rr);
-		}
-	}
-	dns_send(d, &w->cl, w->q, resp);
-}
-
-static void
-waiter_clear(struct dns_waiter *w)
-{
-	ldns_pkt_free(w->q);
-	w->q = NULL;
-	if (w->prefix != NULL)
-		ldns_rr_list_deep_free(w->prefix);
-	w->prefix = NULL;
-}
-
-/* --- upstream ------------------------------------------------------------- */
-
-static void
-q_close_transport(struct dns_query *q)
-{
-	if (q->rd_ev != NULL) {
-		event_free(q->rd_ev);
-		q->rd_ev = NULL;
-	}
-	if (q->fd != -1) {
-		close(q->fd);
-		q->fd = -1;
-	}
-	if (q->bev != NULL) {
-		bufferevent_free(q->bev);
-		q->bev = NULL;
-	}
-}
-
-static void
-q_free(struct dns_query *q)
-{
-	int i;
-
-	q_close_transport(q);
-	if (q->tmo_ev != NULL)
-		event_free(q->tmo_ev);
-	q->tmo_ev = NULL;
-	for (i = 0; i < q->nw; i++)
-		waiter_clear(&q->w[i]);
-	q->nw = 0;
-	ldns_rdf_deep_free(q->qname);
-	q->qname = NULL;
-	q->used = false;
-	q->d->nq_used--;
-}
-
-/* Answer every waiter; then TCP sessions held back may go on. */
-static void
-q_finish(struct dns_query *q, const ldns_pkt *up, ldns_pkt_rcode rc)
-{
-	struct dns *d = q->d;
-	uint32_t slots[DNS_MAX_WAITERS];
-	int i, ns = 0;
-
-	q->done = true;
-	for (i = 0; i < q->nw; i++) {
-		struct dns_waiter *w = &q->w[i];
-
-		if (up != NULL)
-			dns_answer_from(d, w, up, 0);
-		else
-			dns_reply_rcode(d, &w->cl, w->q, rc);
-		if (w->cl.tcp)
-			slots[ns++] = w->cl.conn;
-	}
-	q_free(q);
-	for (i = 0; i < ns; i++)
-		conn_process(d, slots[i]);
-}
-
-static uint64_t
-q_now(void)
-{
-	return router_now_ms();
-}
-
-static void q_send(struct dns_query *q);
-static void q_tcp(struct dns_query *q);
-
-static void
-q_next_server(struct dns_query *q)
-{
-	struct dns *d = q->d;
-
-	q_close_transport(q);
-	if (q_now() >= q->deadline_ms ||
-	    q->tries >= 3 * q->nservers) {
-		d->st.upstream_failures++;
-		q_finish(q, NULL, LDNS_RCODE_SERVFAIL);
-		return;
-	}
-	d->st.upstream_retries++;
-	q->cur = (q->cur + 1) % q->nservers;
-	q_send(q);
-}
-
-static void
-q_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	q_next_server(arg);
-}
-
-/* Is @up the answer to @q's question with @q's id? */
-static bool
-q_matches(const struct dns_query *q, const ldns_pkt *up)
-{
-	const ldns_rr *qr;
-
-	if (!ldns_pkt_qr(up) || ldns_pkt_id(up) != q->id ||
-	    ldns_pkt_qdcount(up) != 1)
-		return false;
-	qr = ldns_rr_list_rr(ldns_pkt_question(up), 0);
-	return qr != NULL && ldns_rr_get_type(qr) == q->qtype &&
-	    ldns_rr_get_class(qr) == q->qclass &&
-	    ldns_dname_compare(ldns_rr_owner(qr), q->qname) == 0;
-}
-
-static void
-q_answer(struct dns_query *q, const uint8_t *wire, size_t len)
-{
-	struct dns *d = q->d;
-	ldns_pkt *up = NULL;
-	uint32_t ttl;
-
-	if (ldns_wire2pkt(&up, wire, len) != LDNS_STATUS_OK ||
-	    !q_matches(q, up)) {
-		ldns_pkt_free(up);
-		return;		/* not ours, or mangled: keep waiting */
-	}
-	switch (ldns_pkt_get_rcode(up)) {
-	case LDNS_RCODE_SERVFAIL:
-	case LDNS_RCODE_REFUSED:
-	case LDNS_RCODE_NOTIMPL:
-	case LDNS_RCODE_FORMERR:
-		ldns_pkt_free(up);
-		q_next_server(q);
-		return;
-	default:
-		break;
-	}
-	if (ldns_pkt_tc(up) && q->bev == NULL) {
-		/* the same server again, over TCP (RFC 7766) */
-		ldns_pkt_free(up);
-		q_close_transport(q);
-		evtimer_del(q->tmo_ev);
-		d->st.upstream_tcp++;
-		q_tcp(q);
-		return;
-	}
-	ttl = dns_answer_ttl(d, up);
-	if (ttl > 0)
-		dns_cache_put(d->cache, q->key, q->keylen, q->qtype, q->qclass,
-		    wire, len, ttl, q_now());
-	q_finish(q, up, 0);
-	ldns_pkt_free(up);
-}
-
-static void
-q_read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct dns_query *q = arg;
-	ssize_t n;
-
-	n = recv(fd, dns_buf, sizeof(dns_buf), 0);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		q_next_server(q);	/* ICMP unreachable: refused */
-		return;
-	}
-	if (n < 12)
-		return;
-	q_answer(q, dns_buf, (size_t)n);
-}
-
-/* The router's address on the link toward @srv (network order). */
-static int
-q_source(const struct dns *d, uint32_t srv, struct sockaddr_in *src)
-{
-	const struct route *rt = route_lookup(d->r->routes, srv);
-
-	if (rt == NULL || rt->kind == ROUTE_LOCAL || rt->iface < 0 ||
-	    rt->iface >= d->r->nifaces)
-		return -1;
-	memset(src, 0, sizeof(*src));
-	src->sin_family = AF_INET;
-	src->sin_addr.s_addr = d->r->ifaces[rt->iface].conf->addrs[0].addr;
-	return 0;
-}
-
-static int
-q_wire(struct dns_query *q, uint8_t **wire, size_t *len)
-{
-	ldns_pkt *p = ldns_pkt_query_new(ldns_rdf_clone(q->qname), q->qtype,
-	    q->qclass, LDNS_RD);
-	ldns_status st;
-
-	if (p == NULL)
-		return -1;
-	q->id = dns_random16();
-	ldns_pkt_set_id(p, q->id);
-	ldns_pkt_set_edns_udp_size(p, DNS_EDNS_SIZE);
-	st = ldns_pkt2wire(wire, p, len);
-	ldns_pkt_free(p);
-	return st == LDNS_STATUS_OK ? 0 : -1;
-}
-
-static void
-q_arm_timer(struct dns_query *q)
-{
-	uint64_t now = q_now(), ms = q->d->r->conf->dns.server_timeout_ms;
-	struct timeval tv;
-
-	if (now + ms > q->deadline_ms)
-		ms = q->deadline_ms > now ? q->deadline_ms - now : 1;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(q->tmo_ev, &tv);
-}
-
-static void
-q_send(struct dns_query *q)
-{
-	struct dns *d = q->d;
-	struct sockaddr_in src, dst;
-	uint8_t *wire = NULL;
-	size_t len;
-
-	q->tries++;
-	memset(&dst, 0, sizeof(dst));
-	dst.sin_family = AF_INET;
-	dst.sin_port = htons(DNS_PORT);
-	dst.sin_addr.s_addr = q->servers[q->cur];
-	if (q_source(d, q->servers[q->cur], &src) == -1 ||
-	    q_wire(q, &wire, &len) == -1)
-		goto fail;
-	q->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (q->fd == -1 || bind(q->fd, (struct sockaddr *)&src,
-	    sizeof(src)) == -1 || connect(q->fd, (struct sockaddr *)&dst,
-	    sizeof(dst)) == -1 || send(q->fd, wire, len, 0) != (ssize_t)len)
-		goto fail;
-	free(wire);
-	d->st.upstream_queries++;
-	q->rd_ev = event_new(d->base, q->fd, EV_READ | EV_PERSIST, q_read_cb,
-	    q);
-	event_add(q->rd_ev, NULL);
-	q_arm_timer(q);
-	return;
-fail:
-	free(wire);
-	/* try the next server when the timer fires: never recurse here */
-	q_close_transport(q);
-	q_arm_timer(q);
-}
-
-static void
-q_tcp_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct dns_query *q = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t hdr[2];
-	size_t n;
-
-	if (evbuffer_get_length(in) < 2)
-		return;
-	evbuffer_copyout(in, hdr, 2);
-	n = (size_t)hdr[0] << 8 | hdr[1];
-	if (evbuffer_get_length(in) < n + 2)
-		return;
-	evbuffer_drain(in, 2);
-	evbuffer_remove(in, dns_buf, n);
-	q_answer(q, dns_buf, n);
-}
-
-static void
-q_tcp_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct dns_query *q = arg;
-
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		q_next_server(q);
-}
-
-/* Ask the current server again over TCP. */
-static void
-q_tcp(struct dns_query *q)
-{
-	struct dns *d = q->d;
-	struct sockaddr_in src, dst;
-	uint8_t *wire = NULL, hdr[2];
-	size_t len;
-	int fd = -1;
-
-	q->tries++;
-	memset(&dst, 0, sizeof(dst));
-	dst.sin_family = AF_INET;
-	dst.sin_port = htons(DNS_PORT);
-	dst.sin_addr.s_addr = q->servers[q->cur];
-	if (q_source(d, q->servers[q->cur], &src) == -1 ||
-	    q_wire(q, &wire, &len) == -1)
-		goto fail;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&src, sizeof(src)) == -1)
-		goto fail;
-	q->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (q->bev == NULL)
-		goto fail;
-	fd = -1;
-	bufferevent_setcb(q->bev, q_tcp_read_cb, NULL, q_tcp_event_cb, q);
-	bufferevent_setwatermark(q->bev, EV_READ, 0, 65537);
-	hdr[0] = (uint8_t)(len >> 8);
-	hdr[1] = (uint8_t)len;
-	bufferevent_write(q->bev, hdr, 2);
-	bufferevent_write(q->bev, wire, len);
-	if (bufferevent_socket_connect(q->bev, (struct sockaddr *)&dst,
-	    sizeof(dst)) == -1)
-		goto fail;
-	bufferevent_enable(q->bev, EV_READ | EV_WRITE);
-	free(wire);
-	d->st.upstream_queries++;
-	q_arm_timer(q);
-	return;
-fail:
-	if (fd != -1)
-		close(fd);
-	free(wire);
-	q_close_transport(q);
-	q_arm_timer(q);
-}
-
-/*
- * Forward @q (the client's query, taken) for @name to @servers, joining
- * an identical question in flight when there is one.
- */
-static void
-dns_forward(struct dns *d, const struct dns_client *cl, ldns_pkt *qp,
-    ldns_rr_list *prefix, const ldns_rdf *name, uint16_t qtype,
-    uint16_t qclass, const uint32_t *servers, int nservers)
-{
-	struct dns_waiter w = { qp, prefix, *cl };
-	struct dns_query *q = NULL;
-	const uint8_t *wire;
-	uint8_t key[256];
-	size_t keylen, len;
-	uint32_t age, i;
-	ldns_pkt *up = NULL;
-
-	keylen = dns_key(name, key);
-	if (dns_cache_get(d->cache, key, keylen, qtype, qclass, q_now(), &wire,
-	    &len, &age) && ldns_wire2pkt(&up, wire, len) == LDNS_STATUS_OK) {
-		d->st.cache_hits++;
-		dns_answer_from(d, &w, up, age);
-		ldns_pkt_free(up);
-		waiter_clear(&w);
-		return;
-	}
-	d->st.cache_misses++;
-	if (nservers == 0 || d->detached) {
-		d->st.upstream_failures++;
-		dns_reply_rcode(d, cl, qp, LDNS_RCODE_SERVFAIL);
-		waiter_clear(&w);
-		return;
-	}
-	for (i = 0; i < d->nq_max; i++) {
-		struct dns_query *x = &d->q[i];
-
-		if (x->used && !x->done && x->nw < DNS_MAX_WAITERS &&
-		    x->qtype == qtype && x->qclass == qclass &&
-		    x->keylen == keylen && memcmp(x->key, key, keylen) == 0 &&
-		    x->nservers == nservers && x->servers[0] == servers[0]) {
-			x->w[x->nw++] = w;
-			return;
-		}
-		if (!x->used && q == NULL)
-			q = x;
-	}
-	if (q == NULL) {
-		d->st.overload++;
-		dns_reply_rcode(d, cl, qp, LDNS_RCODE_SERVFAIL);
-		waiter_clear(&w);
-		return;
-	}
-	memset(q, 0, sizeof(*q));
-	q->used = true;
-	q->d = d;
-	q->fd = -1;
-	memcpy(q->key, key, keylen);
-	q->keylen = keylen;
-	q->qname = ldns_rdf_clone(name);
-	q->qtype = qtype;
-	q->qclass = qclass;
-	memcpy(q->servers, servers, (size_t)nservers * sizeof(*servers));
-	q->nservers = nservers;
-	q->cur = 0;		/* the first server first, as RouterOS */
-	q->deadline_ms = q_now() + d->r->conf->dns.total_timeout_ms;
-	q->tmo_ev = evtimer_new(d->base, q_timeout_cb, q);
-	q->w[0] = w;
-	q->nw = 1;
-	d->nq_used++;
-	q_send(q);
 }
 
 /* --- client queries -------------------------------------------------------- */
@@ -1076,7 +350,7 @@ dns_query_in(struct dns *d, const uint8_t *buf, size_t len,
 	}
 	name = ldns_rdf_clone(ldns_rr_owner(qr));
 	for (depth = 0; depth <= DNS_CNAME_MAX; depth++) {
-		enum static_verdict v;
+		enum dns_static_verdict v;
 
 		if ((s = dns_name_str(name)) == NULL)
 			break;
@@ -1085,39 +359,39 @@ dns_query_in(struct dns *d, const uint8_t *buf, size_t len,
 			free(s);
 			break;
 		}
-		v = qclass == LDNS_RR_CLASS_IN ? static_lookup(c, s, qtype,
-		    name, resp, &hit) : ST_NONE;
+		v = qclass == LDNS_RR_CLASS_IN ? dns_static_lookup(c, s, qtype,
+		    name, resp, &hit) : DNS_ST_NONE;
 		free(s);
 		switch (v) {
-		case ST_NONE:
+		case DNS_ST_NONE:
 			ldns_pkt_free(resp);
-			dns_forward(d, cl, q, prefix, name, qtype, qclass,
+			dns_upstream_forward(d, cl, q, prefix, name, qtype, qclass,
 			    c->servers, c->nservers);
 			ldns_rdf_deep_free(name);
 			return;
-		case ST_FWD:
+		case DNS_ST_FWD:
 			ldns_pkt_free(resp);
-			dns_forward(d, cl, q, prefix, name, qtype, qclass,
+			dns_upstream_forward(d, cl, q, prefix, name, qtype, qclass,
 			    &hit->forward_to, 1);
 			ldns_rdf_deep_free(name);
 			return;
-		case ST_CNAME: {
-			ldns_rr *rr = static_rr(hit, name);
+		case DNS_ST_CNAME: {
+			ldns_rr *rr = dns_static_rr(hit, name);
 
 			ldns_pkt_free(resp);
 			if (prefix == NULL)
 				prefix = ldns_rr_list_new();
 			ldns_rr_list_push_rr(prefix, rr);
 			ldns_rdf_deep_free(name);
-			name = static_dname(hit->data);
+			name = dns_static_dname(hit->data);
 			if (name == NULL)
 				goto servfail;
 			continue;
 		}
-		case ST_NXDOMAIN:
+		case DNS_ST_NXDOMAIN:
 			ldns_pkt_set_rcode(resp, LDNS_RCODE_NXDOMAIN);
 			/* FALLTHROUGH */
-		case ST_ANSWER: {
+		case DNS_ST_ANSWER: {
 			ldns_rr_list *ans = ldns_pkt_answer(resp);
 			size_t i, k = prefix != NULL ?
 			    ldns_rr_list_rr_count(prefix) : 0;
@@ -1206,8 +480,8 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
  * DNS_TCP_PENDING in flight; the rest waits in its buffer (which the
  * read high-water mark bounds) until answers go out.
  */
-static void
-conn_process(struct dns *d, uint32_t slot)
+void
+dns_conn_process(struct dns *d, uint32_t slot)
 {
 	struct dns_conn *c = &d->conns[slot];
 	struct dns_client cl;
@@ -1228,7 +502,7 @@ conn_process(struct dns *d, uint32_t slot)
 			break;
 		}
 		if (c->partial_ms == 0)
-			c->partial_ms = q_now();
+			c->partial_ms = dns_now_ms();
 		if (avail < 2)
 			break;
 		evbuffer_copyout(in, hdr, 2);
@@ -1239,7 +513,7 @@ conn_process(struct dns *d, uint32_t slot)
 			return;
 		}
 		if (avail < n + 2) {
-			if (q_now() - c->partial_ms > DNS_TCP_MSG_MS) {
+			if (dns_now_ms() - c->partial_ms > DNS_TCP_MSG_MS) {
 				d->st.tcp_timeouts++;
 				conn_close(d, slot);
 			}
@@ -1268,7 +542,7 @@ conn_read_ref_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn_ref *ref = arg;
 
-	conn_process(ref->d, ref->slot);
+	dns_conn_process(ref->d, ref->slot);
 }
 
 static void
@@ -1483,7 +757,7 @@ dns_stop(struct router *r)
 		return;
 	for (i = 0; d->q != NULL && i < d->nq_max; i++)
 		if (d->q[i].used)
-			q_free(&d->q[i]);
+			dns_upstream_free(&d->q[i]);
 	for (i = 0; d->conns != NULL && i < d->nconn_max; i++)
 		conn_close(d, i);
 	if (d->lst != NULL)
@@ -1541,13 +815,6 @@ dns_stats_get(const struct router *r)
 	d->st.cache_bytes = dns_cache_bytes(d->cache);
 	return &d->st;
 }
-
-static const char *const static_type_names[] = {
-	[CONF_DNS_A] = "A", [CONF_DNS_AAAA] = "AAAA",
-	[CONF_DNS_CNAME] = "CNAME", [CONF_DNS_TXT] = "TXT",
-	[CONF_DNS_MX] = "MX", [CONF_DNS_NS] = "NS", [CONF_DNS_SRV] = "SRV",
-	[CONF_DNS_FWD] = "FWD", [CONF_DNS_NXDOMAIN] = "NXDOMAIN",
-};
 
 struct foreach_arg {
 	dns_row_fn fn;
@@ -1617,49 +884,9 @@ foreach_cache_cb(void *arg, const uint8_t *wire, size_t len, uint32_t age)
 void
 dns_foreach(struct router *r, dns_row_fn fn, void *arg)
 {
-	const struct conf_dns *c = &r->conf->dns;
 	struct foreach_arg fa = { fn, arg };
-	struct dns_row row;
-	char data[1100], a[INET6_ADDRSTRLEN];
-	int i;
 
-	for (i = 0; i < c->nstatics; i++) {
-		const struct conf_dns_static *e = &c->statics[i];
-
-		switch (e->type) {
-		case CONF_DNS_A:
-			inet_ntop(AF_INET, e->addr, data, sizeof(data));
-			break;
-		case CONF_DNS_AAAA:
-			inet_ntop(AF_INET6, e->addr, data, sizeof(data));
-			break;
-		case CONF_DNS_MX:
-			snprintf(data, sizeof(data), "%u %s", e->mx_preference,
-			    e->data);
-			break;
-		case CONF_DNS_SRV:
-			snprintf(data, sizeof(data), "%u %u %u %s",
-			    e->srv_priority, e->srv_weight, e->srv_port,
-			    e->data);
-			break;
-		case CONF_DNS_FWD:
-			inet_ntop(AF_INET, &e->forward_to, a, sizeof(a));
-			snprintf(data, sizeof(data), "%s", a);
-			break;
-		case CONF_DNS_NXDOMAIN:
-			data[0] = '\0';
-			break;
-		default:
-			snprintf(data, sizeof(data), "%s", e->data);
-			break;
-		}
-		row.name = e->name != NULL ? e->name : e->regexp;
-		row.type = static_type_names[e->type];
-		row.data = data;
-		row.ttl = e->ttl;
-		row.is_static = true;
-		fn(arg, &row);
-	}
+	dns_static_foreach(&r->conf->dns, fn, arg);
 	if (r->dns != NULL)
 		dns_cache_foreach(r->dns->cache, router_now_ms(),
 		    foreach_cache_cb, &fa);

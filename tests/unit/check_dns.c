@@ -157,6 +157,7 @@ expect_a(const char *name, const char *addr)
 START_TEST(static_a)
 {
 	ldns_pkt *a;
+	char *s;
 
 	expect_a("www.example.test.", "192.168.1.2");
 	/* names match whatever their case; both entries answer */
@@ -167,7 +168,9 @@ START_TEST(static_a)
 	expect_a("host.lab.example.", "192.168.1.3");
 	a = ask("v6.example.test.", LDNS_RR_TYPE_AAAA, false, true, false);
 	ck_assert_int_eq(ldns_pkt_ancount(a), 1);
-	ck_assert_str_eq(rdata(a, 0), "2001:db8::1");
+	s = rdata(a, 0);
+	ck_assert_str_eq(s, "2001:db8::1");
+	free(s);
 	ldns_pkt_free(a);
 	/* a name with only an A has no AAAA: NOERROR, no records */
 	a = ask("www.example.test.", LDNS_RR_TYPE_AAAA, false, true, false);
