@@ -107,6 +107,12 @@ struct dns {
 /* dns_punt_open() - unshare into a new netns, make the TUN, address it. */
 int dns_punt_open(struct dns *d, char **cause);
 void dns_punt_close(struct dns *d);
+/*
+ * dns_punt_forget() - remove the conntrack entry of the resolver's UDP
+ * socket @fd (an upstream query done), so that a flood of questions
+ * leaves no more entries behind than there are queries in flight.
+ */
+void dns_punt_forget(struct dns *d, int fd);
 
 /* dns_allowed() - may clients on link @ifidx ask? */
 bool dns_allowed(const struct dns *d, int ifidx);

@@ -175,6 +175,38 @@ dns_punt_input(struct router *r, int in_if, struct pkt *p)
 	return true;
 }
 
+/* Remove a CT_F_LOCAL entry for @t, if there is one. */
+static void
+punt_ct_remove(struct router *r, const struct ct_tuple *t)
+{
+	struct ct_entry *e;
+	enum ct_dir dir;
+
+	e = ct_lookup(r->ct, t, &dir);
+	if (e != NULL && (e->flags & CT_F_LOCAL))
+		ct_remove(r->ct, e);
+}
+
+void
+dns_punt_forget(struct dns *d, int fd)
+{
+	struct sockaddr_in a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+	struct ct_tuple t;
+
+	if (d->r->ct == NULL || getsockname(fd, (struct sockaddr *)&a,
+	    &la) == -1 || getpeername(fd, (struct sockaddr *)&b, &lb) == -1 ||
+	    a.sin_family != AF_INET || b.sin_family != AF_INET)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.src = a.sin_addr.s_addr;
+	t.dst = b.sin_addr.s_addr;
+	t.sport = a.sin_port;
+	t.dport = b.sin_port;
+	t.proto = IPPROTO_UDP;
+	punt_ct_remove(d->r, &t);
+}
+
 /* What the resolver's kernel sends: the router's own output. */
 static void
 punt_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -185,8 +217,10 @@ punt_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct router *r = d->r;
 	uint8_t *ip = buf + ROUTER_HEADROOM + 64;
 	uint8_t *rd = ip - sizeof(struct virtio_net_hdr);
+	struct ct_tuple t;
 	struct pkt p;
 	ssize_t n;
+	bool done;
 	int i;
 
 	for (i = 0; i < PUNT_BUDGET; i++) {
@@ -210,7 +244,16 @@ punt_read_cb(evutil_socket_t fd, short what, void *arg)
 			d->st.punt_drops++;
 			continue;
 		}
+		/*
+		 * A UDP answer to a client ends that exchange: its entry goes
+		 * now rather than in udp-stream's minutes, so a flood from
+		 * random ports does not fill the table.
+		 */
+		done = p.proto == IPPROTO_UDP && p.l4_ok &&
+		    p.sport == DNS_PORT_N && nat_tuple_of(&p, &t);
 		router_output(r, ip, p.ip_len);
+		if (done)
+			punt_ct_remove(r, &t);
 	}
 }
 

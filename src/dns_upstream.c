@@ -171,6 +171,8 @@ q_close_transport(struct dns_query *q)
 		q->rd_ev = NULL;
 	}
 	if (q->fd != -1) {
+		/* its answer came or never will: free its conntrack entry */
+		dns_punt_forget(q->d, q->fd);
 		close(q->fd);
 		q->fd = -1;
 	}

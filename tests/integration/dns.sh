@@ -80,6 +80,8 @@ dns:
   split-horizon: auto
   query-server-timeout: 300ms
   query-total-timeout: 1500ms
+  max-concurrent-queries: 50
+  max-concurrent-tcp-sessions: 4
   static:
     - { name: www.example.test, address: 192.168.1.2 }
     - { name: static.example.test, address: 192.168.1.77, ttl: 1h }
@@ -240,6 +242,76 @@ assert_eq "a TCP message shorter than a header closes the session" closed \
     "$T_OUT"
 t_run dg "$C" @192.168.1.1 +short static.example.test
 assert_eq "still answering after bad input" 192.168.1.77 "$T_OUT"
+
+# TCP abuse: sessions bounded, a length of 65535 with 100 bytes behind it
+# and idle sessions closed after 10 s
+T_TIMEOUT=40 t_run t_ns "$C" "$PY" - <<'EOF'
+import socket, time
+socks = [socket.create_connection(("192.168.1.1", 53), timeout=3)
+         for i in range(4)]
+socks[0].sendall(b"\xff\xff" + b"x" * 100)
+time.sleep(0.5)
+s5 = socket.create_connection(("192.168.1.1", 53), timeout=3)
+try:
+    print("fifth:", "closed" if s5.recv(10) == b"" else "answered")
+except ConnectionResetError:
+    print("fifth: closed")
+except socket.timeout:
+    print("fifth: open")
+t0, closed = time.time(), 0
+for s in socks:
+    s.settimeout(20)
+    try:
+        if s.recv(10) == b"":
+            closed += 1
+    except ConnectionResetError:
+        closed += 1
+    except socket.timeout:
+        pass
+print("closed %d of 4 in %d s" % (closed, round(time.time() - t0)))
+EOF
+assert_match "max-concurrent-tcp-sessions: the fifth session is closed" \
+    'fifth: closed' "$T_OUT"
+assert_match "slow and idle TCP sessions closed after 10 s" \
+    'closed 4 of 4 in (9|1[0-2]) s' "$T_OUT"
+
+# a flood of questions nobody can answer: memory stays bounded, the
+# router keeps forwarding and answering
+pid=$(cat "$LAB_STATE/hairpind.pid")
+rss0=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+T_TIMEOUT=60 t_run t_ns "$C" "$PY" - <<'EOF'
+import os, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+sent = 0
+for i in range(20000):
+    name = b"".join(bytes([len(l)]) + l for l in
+                    (b"f%d" % i, os.urandom(4).hex().encode(), b"flood", b"test"))
+    q = struct.pack("!HHHHHH", i & 0xffff, 0x0100, 1, 0, 0, 0) + name + \
+        b"\0\0\1\0\1"
+    try:
+        s.sendto(q, ("192.168.1.1", 53))
+        sent += 1
+    except BlockingIOError:
+        pass
+print("sent", sent)
+EOF
+sleep 2
+rss1=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+t_note "flood: $T_OUT; hairpind rss $rss0 -> $rss1 KiB"
+[ $((rss1 - rss0)) -lt 16384 ] && t_pass "flood: rss grew less than 16 MiB" ||
+    t_fail "flood: rss grew less than 16 MiB" "$rss0 -> $rss1 KiB"
+t_run t_curl "$I" --interface 2.2.2.2 http://1.1.1.1/
+assert_eq "flood: forwarding unaffected" 2.2.2.2 "$(t_saw "$T_OUT")"
+t_run dg "$C" @192.168.1.1 +short static.example.test
+assert_eq "flood: still answering" 192.168.1.77 "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" metrics
+assert_match "metrics: flood refused at max-concurrent-queries" \
+    'hairpind_dns_overload_total [1-9]' "$T_OUT"
+assert_match "metrics: tcp sessions refused" \
+    'hairpind_dns_tcp_refused_total [1-9]' "$T_OUT"
+assert_match "metrics: tcp timeouts" 'hairpind_dns_tcp_timeouts_total [1-9]' \
+    "$T_OUT"
 
 # reload: answer the WAN too; external clients see the real answer
 t_run "$PY" -c 'import sys, yaml
