@@ -327,6 +327,32 @@ t_run dg "$C" @192.168.1.1 +short full.example.test
 assert_eq "... while the internal client still gets 192.168.1.2" \
     192.168.1.2 "$T_OUT"
 
+# behind RouterOS's defconf input chain (etc/hairpind-firewall.yaml): the
+# resolver's own traffic is conntrack-established, so upstream answers
+# from the WAN and the TCP segments after a SYN pass; the WAN is dropped
+t_run "$PY" -c 'import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+c["dns"]["interfaces"] = ["lan"]
+c["filter"] = [
+ "chain=input action=accept connection-state=established,related",
+ "chain=input action=drop connection-state=invalid",
+ "chain=input action=accept in-interface=lan protocol=icmp",
+ "chain=input action=drop in-interface=!lan"]
+yaml.safe_dump(c, open(sys.argv[1], "w"), sort_keys=False, width=200)' "$conf"
+t_run "$HAIRPINCTL" -s "$T_SOCK" reload
+assert_match "reload with the defconf input chain" reloaded "$T_OUT"
+t_run "$HAIRPINCTL" -s "$T_SOCK" dns flush
+t_run dg "$C" @192.168.1.1 +short other.example.test
+assert_eq "firewall: forwarded (the upstream's answer is established)" \
+    203.0.113.7 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +tcp +short static.example.test
+assert_eq "firewall: TCP from the LAN" 192.168.1.77 "$T_OUT"
+t_run dg "$C" @192.168.1.1 +bufsize=4096 TXT big.example.test
+assert_match "firewall: upstream over TCP after truncation" \
+    'MSG SIZE  rcvd: (1[6-9]|[2-9])[0-9][0-9]' "$T_OUT"
+t_run dg "$I" @1.1.1.1 -b 2.2.2.2 +short full.example.test
+assert_no_match "firewall: nothing for the WAN" '^[0-9.]+$' "$T_OUT"
+
 # dns flush, then the upstream goes away: SERVFAIL, bounded in time
 t_run "$HAIRPINCTL" -s "$T_SOCK" dns flush
 assert_match "hairpinctl dns flush" 'removed [1-9][0-9]* cache entries' "$T_OUT"
