@@ -79,6 +79,9 @@ void dns_reconfigure(struct router *r);
  */
 bool dns_punt_input(struct router *r, int in_if, struct pkt *p);
 
+/* dns_trace_note() - plain words for `trace` on a packet punted. */
+void dns_trace_note(const struct pkt *p, char *buf, size_t len);
+
 /* dns_flush() - empty the cache. Return: entries removed. */
 uint64_t dns_flush(struct router *r);
 

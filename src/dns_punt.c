@@ -207,6 +207,20 @@ dns_punt_forget(struct dns *d, int fd)
 	punt_ct_remove(d->r, &t);
 }
 
+void
+dns_trace_note(const struct pkt *p, char *buf, size_t len)
+{
+	if (p->dport == DNS_PORT_N)
+		snprintf(buf, len, "a DNS query to the router: it answers LAN "
+		    "clients with the server's own address for a name a "
+		    "dst-nat publishes (dns static entry or split-horizon), so "
+		    "they reach the server directly and it sees them, not the "
+		    "router as through hairpin NAT");
+	else
+		snprintf(buf, len, "part of the router's own DNS traffic "
+		    "(a query it forwarded), tracked as a local connection");
+}
+
 /* What the resolver's kernel sends: the router's own output. */
 static void
 punt_read_cb(evutil_socket_t fd, short what, void *arg)

@@ -426,6 +426,8 @@ static void
 local_input(struct router *r, int in_if, struct pkt *p, struct trace *tr)
 {
 	if (r->dns != NULL && dns_punt_input(r, in_if, p)) {
+		if (tr != NULL)
+			dns_trace_note(p, tr->note, sizeof(tr->note));
 		trace_done(r, tr, "local: dns (to the router's resolver)");
 		return;
 	}

@@ -117,6 +117,18 @@ t_run dg "$C" @192.168.1.1 +short static.example.test
 assert_eq "static A over UDP" 192.168.1.77 "$T_OUT"
 t_run dg "$C" @192.168.1.1 +short +tcp static.example.test
 assert_eq "static A over TCP" 192.168.1.77 "$T_OUT"
+
+# trace: a query is handed to the resolver, with a word on why it matters
+timeout 5 "$HAIRPINCTL" -s "$T_SOCK" trace proto=udp port=53 \
+    >"$T_TMP/trace.txt" 2>&1 &
+tpid=$!
+sleep 0.5
+t_run dg "$C" @192.168.1.1 +short static.example.test
+wait "$tpid"
+assert_match "trace: the query goes to the router's resolver" \
+    'local: dns' "$(cat "$T_TMP/trace.txt")"
+assert_match "trace: ... and says in plain words what it is for" \
+    'reach the server directly' "$(cat "$T_TMP/trace.txt")"
 t_run dg "$C" @192.168.1.1 +short host1.lab.example
 assert_eq "static regexp" 192.168.1.3 "$T_OUT"
 t_run dg "$C" @192.168.1.1 +short alias.example.test
