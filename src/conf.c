@@ -14,8 +14,12 @@
 #include <sys/un.h>
 #include <yaml.h>
 
+#include "addrlist.h"
 #include "conf.h"
+#include "dns.h"
 #include "log.h"
+#include "match.h"
+#include "ros_export.h"
 #include "routeros.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -29,7 +33,7 @@
 #define CONF_TIMEOUT_MAX (365 * 86400)
 
 struct conf_err_ent {
-	int line, col, seq;
+	int file, line, col, seq;	/* file: 0 the YAML, 1 an export */
 	char *msg;
 };
 
@@ -46,6 +50,12 @@ struct conf_ctx {
 	int nerrs, caperrs;
 	/* where each interface's name was written */
 	yaml_node_t *ifname_node[CONF_MAX_IFACES];
+	int file;		/* 0 the YAML; 1 while reading an export file */
+	bool routeros;		/* a routeros: export may give addresses */
+	char **notes;
+	int nnotes;
+	struct ros_pos iface_pos[CONF_MAX_IFACES];
+	int nroutes_cap;
 };
 
 /* A scalar whose value offsets map back to the file, for rule words. */
@@ -117,6 +127,7 @@ conf_verror(struct conf_ctx *ctx, int line, int col, const char *fmt,
 		    sizeof(*ctx->errs));
 	}
 	e = &ctx->errs[ctx->nerrs];
+	e->file = ctx->file;
 	e->line = line;
 	e->col = col;
 	e->seq = ctx->nerrs++;
@@ -149,6 +160,34 @@ static void
 conf_ros_error_cb(void *arg, struct ros_pos pos, const char *msg)
 {
 	conf_error(arg, pos.line, pos.col, "%s", msg);
+}
+
+/* "FILE:LINE: note: MSG" (with :COL when it points into a line). */
+static void
+conf_ros_note_cb(void *arg, struct ros_pos pos, const char *msg)
+{
+	struct conf_ctx *ctx = arg;
+	char *n;
+
+	if (strncmp(msg, "section ", 8) == 0)
+		xasprintf(&n, "%s:%d: note: %s", ctx->name, pos.line, msg);
+	else
+		xasprintf(&n, "%s:%d:%d: note: %s", ctx->name, pos.line,
+		    pos.col, msg);
+	ctx->notes = xreallocarray(ctx->notes, ctx->nnotes + 1,
+	    sizeof(*ctx->notes));
+	ctx->notes[ctx->nnotes++] = n;
+}
+
+/* A note from dns_split_notes(), already "FILE:LINE: note: ..." */
+static void
+conf_split_note_cb(void *arg, const char *note)
+{
+	struct conf_ctx *ctx = arg;
+
+	ctx->notes = xreallocarray(ctx->notes, ctx->nnotes + 1,
+	    sizeof(*ctx->notes));
+	ctx->notes[ctx->nnotes++] = xstrdup(note);
 }
 
 /* Byte offset of a libyaml mark, whose column counts characters. */
@@ -601,9 +640,10 @@ conf_name_ok(const char *s, size_t max, bool rule_safe)
 		unsigned char c = (unsigned char)s[i];
 
 		if (rule_safe) {
+			/* RouterOS names may hold spaces: "ether1 WAN" */
 			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			    c == '.'))
+			    c == '.' || (c == ' ' && i > 0 && i + 1 < len)))
 				return false;
 		} else if (c <= ' ' || c == '/' || c == 0x7f) {
 			return false;
@@ -631,11 +671,11 @@ conf_addr_owner(const struct config *c, uint32_t a)
 	return -1;
 }
 
+/* Add address @s to @ifc; errors at @line:@col. */
 static void
-conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
-    const yaml_node_t *v, const char *where)
+conf_addr_add(struct conf_ctx *ctx, struct conf_iface *ifc, const char *s,
+    int line, int col, const char *where)
 {
-	const char *s = conf_str(ctx, v, "addresses", where);
 	char buf[INET_ADDRSTRLEN];
 	uint32_t a, h;
 	uint8_t plen;
@@ -644,14 +684,14 @@ conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
 	if (s == NULL)
 		return;
 	if (conf_parse_prefix(s, &a, &plen) < 0 || plen == 0) {
-		conf_node_error(ctx, v, "invalid address \"%s\"%s (expected "
+		conf_error(ctx, line, col, "invalid address \"%s\"%s (expected "
 		    "A.B.C.D/N with N 1-32, or A.B.C.D)", s, where);
 		return;
 	}
 	h = ntohl(a);
 	inet_ntop(AF_INET, &a, buf, sizeof(buf));
 	if (h == 0 || h >= 0xe0000000u || (h >> 24) == 127) {
-		conf_node_error(ctx, v, "address %s is not a usable host "
+		conf_error(ctx, line, col, "address %s is not a usable host "
 		    "address%s", buf, where);
 		return;
 	}
@@ -660,7 +700,7 @@ conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
 		char nbuf[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &net, nbuf, sizeof(nbuf));
-		conf_node_error(ctx, v, "address %s is the broadcast address "
+		conf_error(ctx, line, col, "address %s is the broadcast address "
 		    "of %s/%d%s", buf, nbuf, plen, where);
 		return;
 	}
@@ -673,21 +713,31 @@ conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
 		    ctx->conf->ifaces[owner].name : ifc->name;
 
 		if (oname != NULL)
-			conf_node_error(ctx, v, "address %s is already used by "
+			conf_error(ctx, line, col, "address %s is already used by "
 			    "interface \"%s\"", buf, oname);
 		else
-			conf_node_error(ctx, v, "address %s is used twice%s",
+			conf_error(ctx, line, col, "address %s is used twice%s",
 			    buf, where);
 		return;
 	}
 	if (ifc->naddrs == CONF_MAX_ADDRS) {
-		conf_node_error(ctx, v, "too many addresses%s (at most %d)",
+		conf_error(ctx, line, col, "too many addresses%s (at most %d)",
 		    where, CONF_MAX_ADDRS);
 		return;
 	}
 	ifc->addrs[ifc->naddrs].addr = a;
 	ifc->addrs[ifc->naddrs].plen = plen;
 	ifc->naddrs++;
+}
+
+static void
+conf_iface_addr(struct conf_ctx *ctx, struct conf_iface *ifc,
+    const yaml_node_t *v, const char *where)
+{
+	const char *s = conf_str(ctx, v, "addresses", where);
+
+	conf_addr_add(ctx, ifc, s, (int)v->start_mark.line + 1,
+	    (int)v->start_mark.column + 1, where);
 }
 
 static void
@@ -728,8 +778,8 @@ conf_iface(struct conf_ctx *ctx, yaml_node_t *item, int num)
 		;
 	else if (!conf_name_ok(s, CONF_MAX_NAME, true))
 		conf_node_error(ctx, v, "invalid interface name \"%s\" "
-		    "(expected 1-%d letters, digits, \"-\", \"_\" or \".\")", s,
-		    CONF_MAX_NAME);
+		    "(expected 1-%d letters, digits, \"-\", \"_\", \".\" or "
+		    "inner spaces)", s, CONF_MAX_NAME);
 	else
 		ifc->name = xstrdup(s);
 
@@ -754,7 +804,10 @@ conf_iface(struct conf_ctx *ctx, yaml_node_t *item, int num)
 	}
 
 	if ((v = nodes[I_ADDRS]) == NULL) {
-		conf_node_error(ctx, item, "missing \"addresses\"%s", where);
+		/* checked after the export's /ip address, when there is one */
+		if (!ctx->routeros)
+			conf_node_error(ctx, item, "missing \"addresses\"%s",
+			    where);
 	} else if (v->type == YAML_SCALAR_NODE && !conf_is_null(v)) {
 		conf_iface_addr(ctx, ifc, v, where);
 	} else if (v->type == YAML_SEQUENCE_NODE &&
@@ -812,6 +865,8 @@ conf_iface(struct conf_ctx *ctx, yaml_node_t *item, int num)
 		return;
 	}
 	ctx->ifname_node[c->nifaces] = nodes[I_NAME];
+	ctx->iface_pos[c->nifaces].line = ifc->loc.line;
+	ctx->iface_pos[c->nifaces].col = ifc->loc.col;
 	c->nifaces++;
 }
 
@@ -916,6 +971,7 @@ conf_route(struct conf_ctx *ctx, yaml_node_t *item, int num,
 	}
 	memset(&rt, 0, sizeof(rt));
 	rt.iface = -1;
+	rt.distance = 1;
 	rt.loc.line = (int)item->start_mark.line + 1;
 	rt.loc.col = (int)item->start_mark.column + 1;
 	CONF_FOREACH_PAIR(p, item) {
@@ -1037,6 +1093,7 @@ conf_routes(struct conf_ctx *ctx, yaml_node_t *n)
 	max = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
 	ctx->conf->routes = xcalloc(max > 0 ? max : 1,
 	    sizeof(*ctx->conf->routes));
+	ctx->nroutes_cap = max > 0 ? max : 1;
 	dst_nodes = xcalloc(max > 0 ? max : 1, sizeof(*dst_nodes));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	    it++)
@@ -1936,18 +1993,15 @@ conf_rule_mapping(struct conf_ctx *ctx, struct ros_builder *b,
 	free(items);
 }
 
-static struct ruleset *
-conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
+/* One table's YAML: a list of rules or a block string of its section. */
+static void
+conf_rule_list(struct conf_ctx *ctx, struct ros_builder *b, yaml_node_t *n,
+    enum ros_table t)
 {
-	const char *tn = t == ROS_NAT ? "nat" : "filter";
-	char **names = conf_ifnames(ctx->conf);
-	struct ros_builder *b = ros_builder_new(t, ctx->conf->path, names,
-	    ctx->conf->nifaces, conf_ros_error_cb, ctx);
+	const char *tn = ros_table_names[t];
 	struct conf_scalar_ref ref = { ctx, NULL };
-	struct ruleset *rs;
 	int num = 0;
 
-	free(names);
 	if (n == NULL || conf_is_null(n)) {
 		/* no rules: builtin chains only */
 	} else if (n->type == YAML_SCALAR_NODE) {
@@ -1979,18 +2033,382 @@ conf_rules(struct conf_ctx *ctx, yaml_node_t *n, enum ros_table t)
 		conf_node_error(ctx, n, "\"%s\" must be a sequence of rules or "
 		    "a RouterOS export", tn);
 	}
-	rs = ros_builder_finish(b);
-	if (rs == NULL) {
-		/* Errors are reported; an empty set keeps the struct whole. */
-		b = ros_builder_new(t, ctx->conf->path, NULL, 0, NULL, NULL);
-		rs = ros_builder_finish(b);
+}
+
+static const struct ros_item *
+conf_cmd_item(const struct ros_cmd *c, const char *key)
+{
+	int i;
+
+	for (i = 0; i < c->nitems; i++)
+		if (strcmp(c->items[i].key, key) == 0)
+			return &c->items[i];
+	return NULL;
+}
+
+/* Only @keys; report the others (did you mean ...). */
+static bool
+conf_cmd_keys(struct conf_ctx *ctx, const struct ros_cmd *c,
+    const char *const *keys, const char *what)
+{
+	bool ok = true;
+	int i, k;
+
+	for (i = 0; i < c->nitems; i++) {
+		const char *sug;
+
+		for (k = 0; keys[k] != NULL; k++)
+			if (strcmp(keys[k], c->items[i].key) == 0)
+				break;
+		if (keys[k] != NULL)
+			continue;
+		sug = ros_suggest(c->items[i].key, keys, -1);
+		conf_error(ctx, c->items[i].kpos.line, c->items[i].kpos.col,
+		    "unknown key \"%s\" in %s%s%s%s", c->items[i].key, what,
+		    sug != NULL ? " (did you mean \"" : "",
+		    sug != NULL ? sug : "", sug != NULL ? "\"?)" : "");
+		ok = false;
 	}
-	return rs;
+	return ok;
+}
+
+static bool
+conf_cmd_disabled(const struct ros_cmd *c)
+{
+	const struct ros_item *d = conf_cmd_item(c, "disabled");
+
+	return d != NULL && strcmp(d->val, "yes") == 0;
+}
+
+/* /ip address add address=A/N interface=NAME */
+static void
+conf_ros_address(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "address", "interface",
+	    "network", "netmask", "broadcast", "comment", "disabled", NULL };
+	struct conf_ctx *ctx = arg;
+	const struct ros_item *a, *i;
+	char where[64];
+	int idx;
+
+	if (!conf_cmd_keys(ctx, c, keys, "/ip address") ||
+	    conf_cmd_disabled(c))
+		return;
+	a = conf_cmd_item(c, "address");
+	i = conf_cmd_item(c, "interface");
+	if (a == NULL || i == NULL) {
+		conf_error(ctx, c->pos.line, c->pos.col, "/ip address needs "
+		    "address and interface");
+		return;
+	}
+	idx = conf_iface_find(ctx->conf, i->val);
+	if (idx < 0) {
+		char **names = conf_ifnames(ctx->conf);
+		const char *sug = ros_suggest(i->val,
+		    (const char *const *)names, ctx->conf->nifaces);
+
+		conf_error(ctx, i->vpos.line, i->vpos.col, "unknown interface "
+		    "\"%s\" in /ip address%s%s%s (declare it under "
+		    "interfaces:)", i->val, sug != NULL ? " (did you mean \"" :
+		    "", sug != NULL ? sug : "", sug != NULL ? "\"?)" : "");
+		free(names);
+		return;
+	}
+	snprintf(where, sizeof(where), " in /ip address");
+	conf_addr_add(ctx, &ctx->conf->ifaces[idx], a->val, a->vpos.line,
+	    a->vpos.col, where);
+}
+
+/*
+ * /ip route add dst-address=... gateway=... [distance=N]: static routes
+ * of the main table. Of several routes to one destination the lowest
+ * distance wins, as RouterOS makes it active.
+ */
+static void
+conf_ros_route(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "dst-address", "gateway",
+	    "distance", "comment", "disabled", "routing-table", "scope",
+	    "target-scope", "suppress-hw-offload", "pref-src", "type",
+	    "check-gateway", "routing-mark", "blackhole", "vrf-interface",
+	    NULL };
+	struct conf_ctx *ctx = arg;
+	struct config *conf = ctx->conf;
+	const struct ros_item *it;
+	struct conf_route rt;
+	char buf[INET_ADDRSTRLEN];
+	unsigned long long d;
+	uint32_t a;
+	uint8_t plen;
+	int i;
+
+	if (!conf_cmd_keys(ctx, c, keys, "/ip route") || conf_cmd_disabled(c))
+		return;
+	memset(&rt, 0, sizeof(rt));
+	rt.iface = -1;
+	rt.distance = 1;
+	rt.loc.line = c->pos.line;
+	rt.loc.col = c->pos.col;
+	for (i = 0; i < c->nitems; i++) {
+		const struct ros_item *x = &c->items[i];
+		const char *k = x->key;
+
+		if ((strcmp(k, "routing-table") == 0 &&
+		    strcmp(x->val, "main") != 0) || strcmp(k, "routing-mark") == 0 ||
+		    strcmp(k, "check-gateway") == 0 ||
+		    strcmp(k, "vrf-interface") == 0 ||
+		    strcmp(k, "blackhole") == 0 || (strcmp(k, "type") == 0 &&
+		    strcmp(x->val, "unicast") != 0)) {
+			conf_error(ctx, x->kpos.line, x->kpos.col, "%s=%s in /ip "
+			    "route is not supported: hairpind routes by the "
+			    "main table only", k, x->val);
+			return;
+		}
+	}
+	it = conf_cmd_item(c, "dst-address");
+	if (it == NULL)
+		it = NULL;	/* RouterOS: 0.0.0.0/0 */
+	else if (conf_parse_prefix(it->val, &a, &plen) < 0 ||
+	    (ntohl(a) & ~conf_mask(plen)) != 0) {
+		conf_error(ctx, it->vpos.line, it->vpos.col, "invalid "
+		    "dst-address \"%s\" in /ip route (expected A.B.C.D/N "
+		    "without host bits)", it->val);
+		return;
+	} else {
+		rt.dst = a;
+		rt.plen = plen;
+	}
+	if ((it = conf_cmd_item(c, "distance")) != NULL &&
+	    (conf_decimal(it->val, &d) < 0 || d < 1 || d > 255)) {
+		conf_error(ctx, it->vpos.line, it->vpos.col, "invalid distance "
+		    "\"%s\" in /ip route (expected 1-255)", it->val);
+		return;
+	} else if (it != NULL) {
+		rt.distance = (uint8_t)d;
+	}
+	it = conf_cmd_item(c, "gateway");
+	if (it == NULL) {
+		conf_error(ctx, c->pos.line, c->pos.col, "/ip route needs a "
+		    "gateway");
+		return;
+	}
+	if (conf_parse_prefix(it->val, &a, &plen) == 0 && plen == 32 &&
+	    strchr(it->val, '/') == NULL) {
+		rt.gateway = a;
+		inet_ntop(AF_INET, &a, buf, sizeof(buf));
+		if (conf_addr_owner(conf, a) >= 0) {
+			conf_error(ctx, it->vpos.line, it->vpos.col, "gateway %s "
+			    "is an address of this router", buf);
+			return;
+		}
+		rt.iface = conf_connected(conf, a, -1);
+		if (rt.iface < 0) {
+			conf_error(ctx, it->vpos.line, it->vpos.col, "gateway %s "
+			    "is not in any connected subnet", buf);
+			return;
+		}
+	} else if ((rt.iface = conf_iface_find(conf, it->val)) < 0) {
+		conf_error(ctx, it->vpos.line, it->vpos.col, "invalid gateway "
+		    "\"%s\" in /ip route (expected an address or an interface "
+		    "name)", it->val);
+		return;
+	}
+	for (i = 0; i < conf->nroutes; i++) {
+		struct conf_route *o = &conf->routes[i];
+
+		if (o->dst != rt.dst || o->plen != rt.plen)
+			continue;
+		if (o->distance == rt.distance) {
+			inet_ntop(AF_INET, &rt.dst, buf, sizeof(buf));
+			conf_error(ctx, c->pos.line, c->pos.col, "duplicate "
+			    "route %s/%d with distance %d (first at line %d)",
+			    buf, rt.plen, rt.distance, o->loc.line);
+		} else if (rt.distance < o->distance) {
+			*o = rt;
+		}
+		return;
+	}
+	if (conf->nroutes == ctx->nroutes_cap) {
+		ctx->nroutes_cap = conf->nroutes + 16;
+		conf->routes = xreallocarray(conf->routes, ctx->nroutes_cap,
+		    sizeof(*conf->routes));
+	}
+	conf->routes[conf->nroutes++] = rt;
+}
+
+/* Position in the text being read (an export file): line index search. */
+static struct ros_pos
+conf_text_pos(void *arg, size_t off)
+{
+	struct conf_ctx *ctx = arg;
+	struct ros_pos p;
+	int lo = 0, hi = ctx->nlines - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (ctx->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	p.line = lo + 1;
+	p.col = (int)(off - ctx->lines[lo]) + 1;
+	return p;
+}
+
+static char *conf_read_file(const char *path, size_t *len, char **err);
+
+/* routeros: { file: PATH } relative to the config file's folder. */
+static void
+conf_routeros_file(struct conf_ctx *ctx, struct ros_export *x,
+    yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *v, *fnode = NULL;
+	uint32_t seen = 0;
+	static const char *const keys[] = { "file", NULL };
+	const char *name, *slash;
+	char *path, *buf, *err;
+	size_t len;
+
+	CONF_FOREACH_PAIR(p, n) {
+		if (conf_key(ctx, p, keys, " in routeros", &seen, &v) == 0)
+			fnode = v;
+	}
+	if (fnode == NULL) {
+		if (seen == 0)
+			conf_node_error(ctx, n, "routeros needs \"file\" (or a "
+			    "block string holding the export)");
+		return;
+	}
+	if ((name = conf_str(ctx, fnode, "file", " in routeros")) == NULL)
+		return;
+	slash = strrchr(ctx->name, '/');
+	if (name[0] == '/' || slash == NULL)
+		path = xstrdup(name);
+	else
+		xasprintf(&path, "%.*s/%s", (int)(slash - ctx->name), ctx->name,
+		    name);
+	buf = conf_read_file(path, &len, &err);
+	if (buf == NULL) {
+		conf_node_error(ctx, fnode, "%s", err);
+		free(err);
+		free(path);
+		return;
+	}
+	free(ctx->conf->routeros_file);
+	ctx->conf->routeros_file = path;
+	{
+		/* errors and notes now point into the export file */
+		const char *oname = ctx->name, *obuf = ctx->buf;
+		size_t olen = ctx->len, *olines = ctx->lines;
+		int onlines = ctx->nlines;
+
+		ctx->name = path;
+		ctx->buf = buf;
+		ctx->len = len;
+		ctx->file = 1;
+		conf_index_lines(ctx);
+		ros_export_text(x, buf, conf_text_pos, ctx);
+		free(ctx->lines);
+		ctx->name = oname;
+		ctx->buf = obuf;
+		ctx->len = olen;
+		ctx->lines = olines;
+		ctx->nlines = onlines;
+		ctx->file = 0;
+	}
+	free(buf);
+}
+
+struct conf_env {
+	struct config *conf;
+	char **names;
+};
+
+static int64_t
+conf_iflist_cb(void *arg, const char *name)
+{
+	struct conf_env *e = arg;
+
+	return ros_iflist_lookup(e->conf->iflists, e->conf->niflists,
+	    e->names, e->conf->nifaces, name);
+}
+
+/*
+ * Every rule table, address and interface lists, and the export's
+ * addresses and routes: the YAML tables first, then `routeros:`.
+ */
+static void
+conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
+    yaml_node_t *ros)
+{
+	struct config *c = ctx->conf;
+	char **names = conf_ifnames(c);
+	struct ros_builder *b[ROS_TABLE_COUNT];
+	struct ruleset **out[ROS_TABLE_COUNT] = { &c->nat, &c->filter,
+	    &c->mangle, &c->raw };
+	struct ros_export_ops ops = { conf_ros_error_cb, conf_ros_note_cb,
+	    ctx, conf_ros_address, conf_ros_route };
+	struct ros_export *x;
+	struct conf_env env = { c, names };
+	struct match_env menv = { conf_iflist_cb, &env };
+	int t, i, skipped = 0, nalist = 0, nifl = 0;
+
+	c->alists = addrlist_set_new();
+	for (t = 0; t < ROS_TABLE_COUNT; t++) {
+		b[t] = ros_builder_new(t, c->path, names, c->nifaces,
+		    conf_ros_error_cb, ctx);
+		ros_builder_set_note(b[t], conf_ros_note_cb, ctx);
+		conf_rule_list(ctx, b[t], tables[t], t);
+	}
+	x = ros_export_new(b, c->alists, names, c->nifaces, &ops);
+	if (ros != NULL && !conf_is_null(ros)) {
+		struct conf_scalar_ref ref = { ctx, ros };
+
+		if (ros->type == YAML_SCALAR_NODE)
+			ros_export_text(x, conf_sval(ros), conf_scalar_pos,
+			    &ref);
+		else if (ros->type == YAML_MAPPING_NODE)
+			conf_routeros_file(ctx, x, ros);
+		else
+			conf_node_error(ctx, ros, "\"routeros\" must be a block "
+			    "string holding an export, or { file: PATH }");
+	}
+	ros_export_iflists(x, &c->iflists, &c->niflists);
+	ros_export_counts(x, &skipped, &nalist, &nifl);
+	ros_export_free(x);
+	addrlist_set_finish(c->alists);
+	for (t = 0; t < ROS_TABLE_COUNT; t++) {
+		*out[t] = ros_builder_finish_env(b[t], &menv);
+		if (*out[t] == NULL) {
+			/* Errors are reported; an empty set keeps it whole. */
+			struct ros_builder *e = ros_builder_new(t, c->path,
+			    NULL, 0, NULL, NULL);
+
+			*out[t] = ros_builder_finish(e);
+		}
+	}
+	for (i = 0; i < c->nifaces && ctx->routeros; i++)
+		if (c->ifaces[i].naddrs == 0)
+			conf_error(ctx, ctx->iface_pos[i].line,
+			    ctx->iface_pos[i].col, "interface \"%s\" has no "
+			    "address (give addresses: or an /ip address line "
+			    "in the export)", c->ifaces[i].name);
+	if (ros != NULL && !conf_is_null(ros))
+		xasprintf(&c->summary, "routeros: filter %d, nat %d, mangle %d, "
+		    "raw %d rules; %d interface lists, %d address-list entries; "
+		    "%d routes; %d sections skipped", c->filter->nrules,
+		    c->nat->nrules, c->mangle->nrules, c->raw->nrules, nifl,
+		    nalist, c->nroutes, skipped);
+	free(names);
 }
 
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
-	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_DNS, T_COUNT
+	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_MANGLE, T_RAW, T_ROUTEROS,
+	T_DNS, T_COUNT
 };
 
 static void
@@ -1998,7 +2416,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 {
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
-		"control", "user", "log", "arp", "dataplane", "dns", NULL
+		"control", "user", "log", "arp", "dataplane", "mangle", "raw",
+		"routeros", "dns", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -2019,6 +2438,8 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 				nodes[k] = v;
 		}
 	}
+	ctx->routeros = nodes[T_ROUTEROS] != NULL &&
+	    !conf_is_null(nodes[T_ROUTEROS]);
 	/* Interfaces first: routes and rules refer to them. */
 	if (nodes[T_INTERFACES] != NULL)
 		conf_interfaces(ctx, nodes[T_INTERFACES]);
@@ -2050,10 +2471,20 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	}
 	if (nodes[T_LOG] != NULL)
 		conf_log(ctx, nodes[T_LOG]);
-	c->nat = conf_rules(ctx, nodes[T_NAT], ROS_NAT);
-	c->filter = conf_rules(ctx, nodes[T_FILTER], ROS_FILTER);
+	{
+		yaml_node_t *tables[ROS_TABLE_COUNT];
+
+		tables[ROS_NAT] = nodes[T_NAT];
+		tables[ROS_FILTER] = nodes[T_FILTER];
+		tables[ROS_MANGLE] = nodes[T_MANGLE];
+		tables[ROS_RAW] = nodes[T_RAW];
+		conf_tables(ctx, tables, nodes[T_ROUTEROS]);
+	}
 	if (nodes[T_DNS] != NULL)
 		conf_dns(ctx, nodes[T_DNS]);
+	/* which dst-nat rules split-horizon cannot use, and why */
+	if (ctx->nerrs == 0 && c->dns.split_horizon && c->nat != NULL)
+		dns_split_notes(c, conf_split_note_cb, ctx);
 }
 
 static void
@@ -2177,6 +2608,8 @@ conf_err_cmp(const void *a, const void *b)
 {
 	const struct conf_err_ent *x = a, *y = b;
 
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (x->col != y->col)
@@ -2262,6 +2695,8 @@ conf_load_buf(const char *name, const char *buf, size_t len,
 	yaml_document_delete(&doc);
 out:
 	free(ctx.lines);
+	c->notes = ctx.notes;
+	c->nnotes = ctx.nnotes;
 	if (ctx.nerrs > 0) {
 		conf_errors_out(&ctx, errs);
 		conf_free(c);
@@ -2271,22 +2706,18 @@ out:
 	return c;
 }
 
-struct config *
-conf_load(const char *path, struct conf_errors *errs)
+/* The whole of a file, bounded; NULL and *@err on failure. */
+static char *
+conf_read_file(const char *path, size_t *lenp, char **err)
 {
-	struct config *c;
-	char *buf, *msg;
+	char *buf;
 	size_t len = 0, cap = 65536;
 	FILE *f;
 
-	if (errs != NULL) {
-		errs->msgs = NULL;
-		errs->n = 0;
-	}
 	f = fopen(path, "r");
 	if (f == NULL) {
-		xasprintf(&msg, "%s: %s", path, strerror(errno));
-		goto fail;
+		xasprintf(err, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
 	buf = xmalloc(cap + 1);
 	for (;;) {
@@ -2299,34 +2730,51 @@ conf_load(const char *path, struct conf_errors *errs)
 			if (cap >= CONF_MAX_FILE) {
 				fclose(f);
 				free(buf);
-				xasprintf(&msg, "%s: file too large (at most "
+				xasprintf(err, "%s: file too large (at most "
 				    "%d MiB)", path, CONF_MAX_FILE >> 20);
-				goto fail;
+				return NULL;
 			}
 			cap *= 2;
 			buf = xreallocarray(buf, cap + 1, 1);
 		}
 	}
 	if (ferror(f)) {
-		xasprintf(&msg, "%s: %s", path, strerror(errno));
+		xasprintf(err, "%s: %s", path, strerror(errno));
 		fclose(f);
 		free(buf);
-		goto fail;
+		return NULL;
 	}
 	fclose(f);
 	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+struct config *
+conf_load(const char *path, struct conf_errors *errs)
+{
+	struct config *c;
+	char *buf, *msg;
+	size_t len = 0;
+
+	if (errs != NULL) {
+		errs->msgs = NULL;
+		errs->n = 0;
+	}
+	buf = conf_read_file(path, &len, &msg);
+	if (buf == NULL) {
+		if (errs != NULL) {
+			errs->msgs = xcalloc(1, sizeof(char *));
+			errs->msgs[0] = msg;
+			errs->n = 1;
+		} else {
+			free(msg);
+		}
+		return NULL;
+	}
 	c = conf_load_buf(path, buf, len, errs);
 	free(buf);
 	return c;
-fail:
-	if (errs != NULL) {
-		errs->msgs = xcalloc(1, sizeof(char *));
-		errs->msgs[0] = msg;
-		errs->n = 1;
-	} else {
-		free(msg);
-	}
-	return NULL;
 }
 
 void
@@ -2347,6 +2795,19 @@ conf_free(struct config *c)
 	for (i = 0; i < c->dns.nstatics; i++)
 		conf_dns_static_free(&c->dns.statics[i]);
 	free(c->dns.statics);
+	ruleset_free(c->mangle);
+	ruleset_free(c->raw);
+	for (i = 0; i < c->niflists; i++) {
+		free(c->iflists[i].name);
+		free(c->iflists[i].comment);
+	}
+	free(c->iflists);
+	addrlist_set_free(c->alists);
+	free(c->routeros_file);
+	for (i = 0; i < c->nnotes; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	free(c->summary);
 	free(c->ctl_socket);
 	free(c->ctl_group);
 	free(c->user);

@@ -46,6 +46,7 @@ struct conf_route {
 	uint32_t gateway;	/* network order; 0 for a device route */
 	int iface;		/* index into ifaces, resolved from the gateway
 				   (or `interface:`), never -1 after load */
+	uint8_t distance;	/* /ip route distance, 1 when not given */
 	struct conf_loc loc;
 };
 
@@ -130,6 +131,16 @@ struct conf_dns {
 	struct conf_loc loc;		/* where dns: is */
 };
 
+/* /interface list: members as a bit per interface index. */
+struct conf_iflist {
+	char *name;
+	uint32_t members;
+	char *comment;		/* may be NULL */
+	bool builtin;		/* all, none, dynamic, static */
+};
+
+struct addrlist_set;
+
 struct config {
 	char *path;
 	struct conf_iface ifaces[CONF_MAX_IFACES];
@@ -138,6 +149,15 @@ struct config {
 	int nroutes;
 	struct ruleset *nat;		/* never NULL: builtin chains exist */
 	struct ruleset *filter;		/* never NULL */
+	struct ruleset *mangle;		/* never NULL */
+	struct ruleset *raw;		/* never NULL */
+	struct conf_iflist *iflists;	/* builtins first */
+	int niflists;
+	struct addrlist_set *alists;	/* never NULL */
+	char *routeros_file;		/* routeros: { file: }, resolved */
+	char **notes;			/* "FILE:LINE: note: ...", -t prints */
+	int nnotes;
+	char *summary;			/* one line for -t after a routeros: */
 	struct conf_timeouts timeouts;
 	struct conf_limits limits;
 	struct conf_dataplane dp;

@@ -41,6 +41,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "addrlist.h"
 #include "arp.h"
 #include "conf.h"
 #include "control.h"
@@ -50,8 +51,10 @@
 #include "frag.h"
 #include "log.h"
 #include "metrics.h"
+#include "names.h"
 #include "natport.h"
 #include "route.h"
+#include "routeros.h"
 #include "router.h"
 #include "rule.h"
 #include "trace.h"
@@ -488,6 +491,9 @@ ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
 		    ctl_str(router_ifname(r, rt->iface)));
 		json_object_set_new(o, "kind",
 		    ctl_str(route_kind_name(rt->kind)));
+		json_object_set_new(o, "routing-table", json_string("main"));
+		json_object_set_new(o, "distance", json_integer(rt->distance));
+		json_object_set_new(o, "active", json_true());
 		json_array_append_new(rows, o);
 	}
 	ctl_reply(c, rows);
@@ -562,13 +568,165 @@ ctl_rules_add(json_t *rows, const char *table, const struct ruleset *rs)
 	}
 }
 
+/*
+ * RouterOS shows fasttrack's packets on a dynamic rule of its own at the
+ * top of filter: "special dummy rule to show fasttrack counters".
+ */
+static void
+ctl_rules_fasttrack(json_t *rows, const struct router *r)
+{
+	const struct ruleset *rs = r->conf->filter;
+	bool any = false;
+	json_t *o;
+	int i;
+
+	for (i = 0; i < rs->chains[CHAIN_FORWARD].nrules; i++)
+		if (rs->chains[CHAIN_FORWARD].rules[i]->action ==
+		    RULE_FASTTRACK)
+			any = true;
+	if (!any && r->fasttrack_packets == 0)
+		return;
+	o = json_object();
+	json_object_set_new(o, "table", json_string("filter"));
+	json_object_set_new(o, "chain", json_string("forward"));
+	json_object_set_new(o, "index", json_null());
+	json_object_set_new(o, "rule", json_string("chain=forward "
+	    "action=passthrough comment=\"special dummy rule to show "
+	    "fasttrack counters\""));
+	json_object_set_new(o, "packets", ctl_uint(r->fasttrack_packets));
+	json_object_set_new(o, "bytes", ctl_uint(r->fasttrack_bytes));
+	json_object_set_new(o, "disabled", json_false());
+	json_object_set_new(o, "dynamic", json_true());
+	json_object_set_new(o, "comment", json_string("special dummy rule "
+	    "to show fasttrack counters"));
+	json_array_append_new(rows, o);
+}
+
 static void
 ctl_cmd_rules(struct ctl_client *c, int argc, char **argv)
 {
-	json_t *rows = json_array();
+	static const char *const tables[] = { "filter", "nat", "mangle",
+	    "raw", NULL };
+	const struct ruleset *sets[] = { ctl.r->conf->filter, ctl.r->conf->nat,
+	    ctl.r->conf->mangle, ctl.r->conf->raw };
+	const char *want = NULL;
+	json_t *rows;
+	int i;
 
-	ctl_rules_add(rows, "nat", ctl.r->conf->nat);
-	ctl_rules_add(rows, "filter", ctl.r->conf->filter);
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "table=", 6) == 0 &&
+		    ros_lookup(tables, argv[i] + 6) >= 0 && want == NULL) {
+			want = argv[i] + 6;
+			continue;
+		}
+		ctl_error(c, "rules: expected table=filter|nat|mangle|raw");
+		return;
+	}
+	rows = json_array();
+	/* nat first, then filter: the order rows always had */
+	for (i = 0; i < 4; i++) {
+		int t = i == 0 ? 1 : i == 1 ? 0 : i;
+
+		if (want != NULL && strcmp(want, tables[t]) != 0)
+			continue;
+		if (t == 0)
+			ctl_rules_fasttrack(rows, ctl.r);
+		ctl_rules_add(rows, tables[t], sets[t]);
+	}
+	ctl_reply(c, rows);
+}
+
+struct ctl_al_walk {
+	json_t *rows;
+	uint16_t list;		/* 0: every list */
+};
+
+static int
+ctl_al_cb(void *arg, const struct addrlist_row *row)
+{
+	struct ctl_al_walk *w = arg;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], buf[40];
+	uint32_t lo = htonl(row->lo), hi = htonl(row->hi), size;
+	json_t *o;
+	int plen;
+
+	if (w->list != 0 && row->list != w->list)
+		return 0;
+	ctl_ntop(lo, a);
+	if (row->lo == row->hi) {
+		snprintf(buf, sizeof(buf), "%s", a);
+	} else {
+		size = row->hi - row->lo;
+		for (plen = 0; plen <= 32; plen++)
+			if ((plen == 0 ? 0xffffffffu : ~(0xffffffffu <<
+			    (32 - plen))) == size && (row->lo & size) == 0)
+				break;
+		if (plen <= 32)
+			snprintf(buf, sizeof(buf), "%s/%d", a, plen);
+		else
+			snprintf(buf, sizeof(buf), "%s-%s", a, ctl_ntop(hi, b));
+	}
+	o = json_object();
+	json_object_set_new(o, "list", ctl_str(names_str(NAMES_ADDRLIST,
+	    row->list)));
+	json_object_set_new(o, "address", json_string(buf));
+	json_object_set_new(o, "dynamic", json_boolean(row->dynamic));
+	json_object_set_new(o, "timeout", row->timeout_ms < 0 ? json_null() :
+	    json_integer((row->timeout_ms + 999) / 1000));
+	json_object_set_new(o, "comment", ctl_str(row->comment));
+	json_array_append_new(w->rows, o);
+	/* a listing is bounded like conntrack's */
+	return json_array_size(w->rows) >= CONTROL_CT_LIMIT;
+}
+
+static void
+ctl_cmd_address_lists(struct ctl_client *c, int argc, char **argv)
+{
+	struct ctl_al_walk w = { NULL, 0 };
+
+	if (argc > 2 || (argc == 2 && strncmp(argv[1], "list=", 5) != 0)) {
+		ctl_error(c, "address-lists: expected list=NAME");
+		return;
+	}
+	if (argc == 2) {
+		w.list = names_find(NAMES_ADDRLIST, argv[1] + 5);
+		if (w.list == 0) {
+			ctl_reply(c, json_array());
+			return;
+		}
+	}
+	w.rows = json_array();
+	addrlist_foreach(ctl_al_cb, &w, router_now_ms());
+	ctl_reply(c, w.rows);
+}
+
+static void
+ctl_cmd_interface_lists(struct ctl_client *c, int argc, char **argv)
+{
+	const struct config *conf = ctl.r->conf;
+	json_t *rows = json_array(), *o, *ifs;
+	int i, j;
+
+	if (argc > 1) {
+		ctl_error(c, "interface-lists: unexpected argument");
+		json_decref(rows);
+		return;
+	}
+	for (i = 0; i < conf->niflists; i++) {
+		o = json_object();
+		ifs = json_array();
+		for (j = 0; j < conf->nifaces && j < 32; j++)
+			if (conf->iflists[i].members & (1u << j))
+				json_array_append_new(ifs,
+				    json_string(conf->ifaces[j].name));
+		json_object_set_new(o, "list", json_string(conf->iflists[i].name));
+		json_object_set_new(o, "interfaces", ifs);
+		json_object_set_new(o, "builtin",
+		    json_boolean(conf->iflists[i].builtin));
+		json_object_set_new(o, "comment",
+		    ctl_str(conf->iflists[i].comment));
+		json_array_append_new(rows, o);
+	}
 	ctl_reply(c, rows);
 }
 
@@ -804,6 +962,8 @@ static const struct ctl_cmd {
 	{ "routes", ctl_cmd_routes, false },
 	{ "neighbors", ctl_cmd_neighbors, false },
 	{ "rules", ctl_cmd_rules, false },
+	{ "address-lists", ctl_cmd_address_lists, false },
+	{ "interface-lists", ctl_cmd_interface_lists, false },
 	{ "conntrack", ctl_cmd_conntrack, true },
 	{ "reload", ctl_cmd_reload, false },
 	{ "events", ctl_cmd_events, true },
@@ -848,7 +1008,8 @@ ctl_request(struct ctl_client *c, char *line, size_t len)
 			cmd = &ctl_cmds[i];
 	if (cmd == NULL) {
 		ctl_error(c, "unknown command \"%s\" (expected status, "
-		    "interfaces, routes, neighbors, rules, conntrack, reload, "
+		    "interfaces, routes, neighbors, rules, address-lists, "
+		    "interface-lists, conntrack, reload, "
 		    "events, trace or metrics)",
 		    ctl_echo(argv[0], e1));
 		return;

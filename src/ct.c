@@ -62,6 +62,7 @@ _Static_assert(sizeof(struct ct_stats) == 48, "ct_stats size");
 struct ct_table {
 	struct ct_entry **hot;		/* [chunk_cap] */
 	struct ct_stats **cold;		/* [chunk_cap] */
+	uint16_t **ext;			/* [chunk_cap]: mark and fasttrack */
 	uint32_t nchunks;		/* allocated */
 	uint32_t chunk_cap;		/* length of hot[] and cold[] */
 	uint32_t hiwater;		/* indexes ever handed out */
@@ -95,6 +96,20 @@ static inline struct ct_stats *
 ct_st(const struct ct_table *t, uint32_t idx)
 {
 	return &t->cold[idx >> CT_CHUNK_SHIFT][idx & CT_CHUNK_MASK];
+}
+
+/*
+ * Per entry, two bytes beside the hot line and the cold record (both
+ * full): the connection mark (an interned id, names.h) and the fasttrack
+ * bit. At 1M entries they cost 2 MB, inside the 128 B/entry budget.
+ */
+#define CT_EXT_MARK	0x3fff
+#define CT_EXT_FAST	0x4000
+
+static inline uint16_t *
+ct_x(const struct ct_table *t, uint32_t idx)
+{
+	return &t->ext[idx >> CT_CHUNK_SHIFT][idx & CT_CHUNK_MASK];
 }
 
 static inline bool
@@ -334,20 +349,24 @@ ct_chunk_add(struct ct_table *t)
 	static struct log_rl rl;
 	struct ct_entry *hot;
 	struct ct_stats *cold;
+	uint16_t *ext;
 
 	if (t->nchunks >= t->chunk_cap)
 		return -1;
 	hot = aligned_alloc(64, CT_CHUNK * sizeof(*hot));
 	cold = malloc(CT_CHUNK * sizeof(*cold));
-	if (hot == NULL || cold == NULL) {
+	ext = malloc(CT_CHUNK * sizeof(*ext));
+	if (hot == NULL || cold == NULL || ext == NULL) {
 		if (log_ratelimit(&rl, 1))
 			log_warn("conntrack: chunk allocation");
 		free(hot);
 		free(cold);
+		free(ext);
 		return -1;
 	}
 	t->hot[t->nchunks] = hot;
 	t->cold[t->nchunks] = cold;
+	t->ext[t->nchunks] = ext;
 	t->nchunks++;
 	return 0;
 }
@@ -393,8 +412,10 @@ ct_release_chunks(struct ct_table *t)
 	for (i = 0; i < t->nchunks; i++) {
 		free(t->hot[i]);
 		free(t->cold[i]);
+		free(t->ext[i]);
 		t->hot[i] = NULL;
 		t->cold[i] = NULL;
+		t->ext[i] = NULL;
 	}
 	t->nchunks = 0;
 	t->hiwater = 0;
@@ -408,6 +429,7 @@ ct_chunk_arrays(struct ct_table *t, uint32_t max)
 	uint32_t n = ct_chunks_for(max);
 	struct ct_entry **hot;
 	struct ct_stats **cold;
+	uint16_t **ext;
 
 	if (n <= t->chunk_cap)
 		return 0;
@@ -419,8 +441,13 @@ ct_chunk_arrays(struct ct_table *t, uint32_t max)
 	if (cold == NULL)
 		return -1;
 	t->cold = cold;
+	ext = reallocarray(t->ext, n, sizeof(*ext));
+	if (ext == NULL)
+		return -1;
+	t->ext = ext;
 	memset(hot + t->chunk_cap, 0, (n - t->chunk_cap) * sizeof(*hot));
 	memset(cold + t->chunk_cap, 0, (n - t->chunk_cap) * sizeof(*cold));
+	memset(ext + t->chunk_cap, 0, (n - t->chunk_cap) * sizeof(*ext));
 	t->chunk_cap = n;
 	return 0;
 }
@@ -458,6 +485,7 @@ ct_destroy(struct ct_table *t)
 	ct_release_chunks(t);
 	free(t->hot);
 	free(t->cold);
+	free(t->ext);
 	free(t->buckets);
 	free(t);
 }
@@ -534,6 +562,32 @@ ct_counters(const struct ct_table *t)
 	return &t->cnt;
 }
 
+uint16_t
+ct_mark(const struct ct_table *t, const struct ct_entry *e)
+{
+	return *ct_x(t, e->id) & CT_EXT_MARK;
+}
+
+void
+ct_set_mark(struct ct_table *t, const struct ct_entry *e, uint16_t mark)
+{
+	uint16_t *x = ct_x(t, e->id);
+
+	*x = (uint16_t)((*x & ~CT_EXT_MARK) | (mark & CT_EXT_MARK));
+}
+
+bool
+ct_fasttracked(const struct ct_table *t, const struct ct_entry *e)
+{
+	return (*ct_x(t, e->id) & CT_EXT_FAST) != 0;
+}
+
+void
+ct_set_fasttrack(struct ct_table *t, const struct ct_entry *e)
+{
+	*ct_x(t, e->id) |= CT_EXT_FAST;
+}
+
 const struct ct_stats *
 ct_stats(const struct ct_table *t, const struct ct_entry *e)
 {
@@ -545,9 +599,10 @@ ct_memory(const struct ct_table *t)
 {
 	return sizeof(*t) +
 	    (size_t)t->nbuckets * sizeof(*t->buckets) +
-	    (size_t)t->chunk_cap * (sizeof(*t->hot) + sizeof(*t->cold)) +
-	    (size_t)t->nchunks * CT_CHUNK *
-	    (sizeof(struct ct_entry) + sizeof(struct ct_stats));
+	    (size_t)t->chunk_cap * (sizeof(*t->hot) + sizeof(*t->cold) +
+	    sizeof(*t->ext)) + (size_t)t->nchunks * CT_CHUNK *
+	    (sizeof(struct ct_entry) + sizeof(struct ct_stats) +
+	    sizeof(uint16_t));
 }
 
 uint32_t
@@ -1091,6 +1146,7 @@ ct_insert(struct ct_table *t, const struct ct_tuple *orig,
 	st = ct_st(t, idx);
 	memset(e, 0, sizeof(*e));
 	memset(st, 0, sizeof(*st));
+	*ct_x(t, idx) = 0;
 	e->orig = *orig;
 	e->reply = *reply;
 	e->flags = flags & (CT_F_SNAT | CT_F_DNAT | CT_F_LOCAL | CT_F_EIF |

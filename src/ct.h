@@ -240,6 +240,16 @@ void ct_foreach(struct ct_table *t, ct_iter_fn fn, void *arg);
 
 const struct ct_stats *ct_stats(const struct ct_table *t,
     const struct ct_entry *e);
+
+/*
+ * The connection mark (mark-connection; an id of names.h, 0 no-mark) and
+ * the fasttrack bit (fasttrack-connection: later packets skip mangle and
+ * filter). Both are cleared when the entry is made.
+ */
+uint16_t ct_mark(const struct ct_table *t, const struct ct_entry *e);
+void ct_set_mark(struct ct_table *t, const struct ct_entry *e, uint16_t mark);
+bool ct_fasttracked(const struct ct_table *t, const struct ct_entry *e);
+void ct_set_fasttrack(struct ct_table *t, const struct ct_entry *e);
 uint32_t ct_count(const struct ct_table *t);
 uint32_t ct_max(const struct ct_table *t);
 const struct ct_counters *ct_counters(const struct ct_table *t);

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "ct.h"
 #include "ctl_json.h"
+#include "names.h"
 #include "router.h"
 #include "rule.h"
 #include "trace.h"
@@ -305,6 +306,14 @@ ctl_ct_fill(json_t *o, const struct ct_entry *e, const struct ct_stats *st,
 	    ctl_uint(st != NULL ? st->packets[CT_DIR_REPLY] : 0));
 	json_object_set_new(o, "repl-bytes",
 	    ctl_uint(st != NULL ? st->bytes[CT_DIR_REPLY] : 0));
+	if (router != NULL && router->ct != NULL) {
+		uint16_t m = ct_mark(router->ct, e);
+
+		json_object_set_new(o, "connection-mark", m != 0 ?
+		    ctl_str(names_str(NAMES_MARK, m)) : json_null());
+		json_object_set_new(o, "fasttracked",
+		    json_boolean(ct_fasttracked(router->ct, e)));
+	}
 }
 
 static const char *
@@ -315,7 +324,9 @@ ctl_chain_name(const struct router *r, const char *table,
 
 	if (table == NULL || ru == NULL)
 		return NULL;
-	rs = strcmp(table, "nat") == 0 ? r->conf->nat : r->conf->filter;
+	rs = strcmp(table, "nat") == 0 ? r->conf->nat :
+	    strcmp(table, "mangle") == 0 ? r->conf->mangle :
+	    strcmp(table, "raw") == 0 ? r->conf->raw : r->conf->filter;
 	if (rs == NULL || ru->chain < 0 || ru->chain >= rs->nchains)
 		return NULL;
 	return rs->chains[ru->chain].name;

@@ -51,6 +51,8 @@ static int cmd_routes(int, char **);
 static int cmd_neighbors(int, char **);
 static int cmd_dns(int, char **);
 static int cmd_rules(int, char **);
+static int cmd_address_lists(int, char **);
+static int cmd_interface_lists(int, char **);
 static int cmd_conntrack(int, char **);
 static int cmd_reload(int, char **);
 static int cmd_events(int, char **);
@@ -62,7 +64,12 @@ static const struct command commands[] = {
 	{ "interfaces", cmd_interfaces, "links, addresses, counters, drops" },
 	{ "routes", cmd_routes, "the routing table" },
 	{ "neighbors", cmd_neighbors, "the ARP neighbour cache" },
-	{ "rules", cmd_rules, "nat and filter rules with counters" },
+	{ "rules", cmd_rules, "[table=filter|nat|mangle|raw]: rules with "
+	    "counters" },
+	{ "address-lists", cmd_address_lists, "[list=NAME]: firewall address "
+	    "lists, dynamic entries with time left" },
+	{ "interface-lists", cmd_interface_lists, "interface lists and their "
+	    "members" },
 	{ "conntrack", cmd_conntrack, "[FILTERS] [limit=N] | flush" },
 	{ "reload", cmd_reload, "reload the configuration file" },
 	{ "events", cmd_events, "[FILTERS]: stream conntrack events" },
@@ -463,7 +470,10 @@ listing(int argc, char **argv)
 	json_t *ans, *rows;
 	char *req;
 
-	no_args(argv[0], argc, argv);
+	/* the daemon checks the arguments of those that take some */
+	if (strcmp(argv[0], "rules") != 0 &&
+	    strcmp(argv[0], "address-lists") != 0)
+		no_args(argv[0], argc, argv);
 	req = request(argc, argv, NULL);
 	ans = call(req, false);
 	free(req);
@@ -587,10 +597,52 @@ cmd_rules(int argc, char **argv)
 		c[1] = fmt_key(o, "chain");
 		c[2] = fmt_key(o, "index");
 		c[3] = xstrdup(json_is_true(json_object_get(o, "disabled")) ?
-		    "X" : "");
+		    "X" : json_is_true(json_object_get(o, "dynamic")) ? "D" :
+		    "");
 		c[4] = fmt_key(o, "packets");
 		c[5] = fmt_key(o, "bytes");
 		c[6] = fmt_key(o, "rule");
+		table_row(&t, c);
+	}
+	table_print(&t);
+	return EXIT_OK;
+}
+
+static int
+cmd_address_lists(int argc, char **argv)
+{
+	struct table t = { 0 };
+	json_t *rows = listing(argc, argv), *o;
+	char *c[MAX_COLS];
+	size_t i;
+
+	table_cols(&t, "LIST ADDRESS FLAGS TIMEOUT:r COMMENT");
+	json_array_foreach(rows, i, o) {
+		c[0] = fmt_key(o, "list");
+		c[1] = fmt_key(o, "address");
+		c[2] = xstrdup(json_is_true(json_object_get(o, "dynamic")) ?
+		    "D" : "");
+		c[3] = fmt_dur_key(o, "timeout");
+		c[4] = fmt_key(o, "comment");
+		table_row(&t, c);
+	}
+	table_print(&t);
+	return EXIT_OK;
+}
+
+static int
+cmd_interface_lists(int argc, char **argv)
+{
+	struct table t = { 0 };
+	json_t *rows = listing(argc, argv), *o;
+	char *c[MAX_COLS];
+	size_t i;
+
+	table_cols(&t, "LIST INTERFACES COMMENT");
+	json_array_foreach(rows, i, o) {
+		c[0] = fmt_key(o, "list");
+		c[1] = fmt_list(json_object_get(o, "interfaces"));
+		c[2] = fmt_key(o, "comment");
 		table_row(&t, c);
 	}
 	table_print(&t);

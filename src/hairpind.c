@@ -162,19 +162,6 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
-note_print_cb(void *arg, const char *note)
-{
-	/* a diagnostic, as the errors: stdout stays "configuration ok" */
-	fprintf(stderr, "hairpind: %s\n", note);
-}
-
-static void
-note_log_cb(void *arg, const char *note)
-{
-	log_info("%s", note);
-}
-
-static void
 libevent_log_cb(int severity, const char *msg)
 {
 	if (severity >= EVENT_LOG_WARN)
@@ -230,9 +217,12 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	conf_errors_free(&errs);
+	for (i = 0; i < conf->nnotes; i++)
+		fprintf(stderr, "%s\n", conf->notes[i]);
 	if (check_only) {
-		dns_split_notes(conf, note_print_cb, NULL);
 		printf("configuration ok\n");
+		if (conf->summary != NULL)
+			printf("%s\n", conf->summary);
 		conf_free(conf);
 		return 0;
 	}
@@ -262,14 +252,7 @@ main(int argc, char *argv[])
 			exit(3);
 		}
 	}
-	r->routes = route_build(conf);
-	router_conf_derive(r);
-	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
-	router_ct_attach(r);
-	r->np = natport_create();
-	r->frag = frag_create(conf->limits.frag_max_bytes,
-	    conf->limits.frag_timeout);
-	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+	router_init(r, conf);
 
 	/* before the privilege drop: a nice below 0 needs CAP_SYS_NICE */
 	if (conf->dp.nice_set)
@@ -283,7 +266,6 @@ main(int argc, char *argv[])
 		log_warnx("%s", cause);
 		exit(3);
 	}
-	dns_split_notes(conf, note_log_cb, NULL);
 	if (conf->user != NULL) {
 		dir = xstrdup(conf->ctl_socket);
 		if (privdrop_prepare_dir(dirname(dir), conf->user, &cause) == -1)

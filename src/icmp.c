@@ -165,3 +165,30 @@ icmp_tcp_reset(struct router *r, int in_if, const struct pkt *p)
 	stats.resets_sent++;
 	router_output(r, out, sizeof(*ip) + sizeof(*th));
 }
+
+void
+icmp_tcp_tarpit(struct router *r, int in_if, const struct pkt *p)
+{
+	const struct tcp_hdr *in = (const struct tcp_hdr *)p->l4;
+	uint8_t *out = txbuf + ROUTER_HEADROOM;
+	struct ip4_hdr *ip = (struct ip4_hdr *)out;
+	struct tcp_hdr *th = (struct tcp_hdr *)(out + sizeof(*ip));
+
+	(void)in_if;
+	if (addr_special(p->ip->saddr))
+		return;
+	memset(th, 0, sizeof(*th));
+	th->sport = in->dport;
+	th->dport = in->sport;
+	th->off = (sizeof(*th) / 4) << 4;
+	/* any sequence number: nothing here will ever send data */
+	th->seq = htonl(ntohl(in->seq) * 2654435761u);
+	th->ack = htonl(ntohl(in->seq) + 1);
+	th->flags = TH_SYN | TH_ACK;
+	th->win = 0;		/* the peer may not send: it must wait */
+	th->check = csum_l4(p->ip->daddr, p->ip->saddr, IPPROTO_TCP, th,
+	    sizeof(*th));
+	ip_fill(ip, p->ip->daddr, p->ip->saddr, IPPROTO_TCP,
+	    sizeof(*ip) + sizeof(*th));
+	router_output(r, out, sizeof(*ip) + sizeof(*th));
+}

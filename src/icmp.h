@@ -38,6 +38,13 @@ void icmp_echo_reply(struct router *r, int in_if, const struct pkt *p);
 /* icmp_tcp_reset() - RST for a TCP segment to a port with no listener. */
 void icmp_tcp_reset(struct router *r, int in_if, const struct pkt *p);
 
+/*
+ * icmp_tcp_tarpit() - action=tarpit: a SYN/ACK with a zero window for a
+ * SYN, from its destination, so the sender holds a connection that can
+ * send nothing.
+ */
+void icmp_tcp_tarpit(struct router *r, int in_if, const struct pkt *p);
+
 /* Counters for metrics. */
 struct icmp_stats {
 	uint64_t errors_sent, echo_replies, resets_sent, rate_limited;

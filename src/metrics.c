@@ -18,6 +18,7 @@
 #include "dns.h"
 #include "frag.h"
 #include "icmp.h"
+#include "addrlist.h"
 #include "metrics.h"
 #include "natport.h"
 #include "router.h"
@@ -126,8 +127,9 @@ metrics_ifaces(struct evbuffer *b, const struct router *r)
 static void
 metrics_rules(struct evbuffer *b, const struct router *r, bool bytes)
 {
-	const char *tables[2] = { "nat", "filter" };
-	const struct ruleset *sets[2] = { r->conf->nat, r->conf->filter };
+	const char *tables[4] = { "nat", "filter", "mangle", "raw" };
+	const struct ruleset *sets[4] = { r->conf->nat, r->conf->filter,
+	    r->conf->mangle, r->conf->raw };
 	const char *name = bytes ? "rule_bytes_total" : "rule_packets_total";
 	const struct rule_chain *ch;
 	const struct rule *ru;
@@ -137,7 +139,7 @@ metrics_rules(struct evbuffer *b, const struct router *r, bool bytes)
 
 	metrics_head(b, name, "counter", bytes ? "Bytes matched by a rule." :
 	    "Packets matched by a rule.");
-	for (t = 0; t < 2; t++) {
+	for (t = 0; t < 4; t++) {
 		if (sets[t] == NULL)
 			continue;
 		for (i = 0; i < sets[t]->nchains; i++) {
@@ -300,4 +302,19 @@ metrics_render(const struct router *r, struct evbuffer *b,
 	    "TCP resets the router sent.", is->resets_sent);
 	metrics_one(b, "icmp_rate_limited_total", "counter",
 	    "ICMP errors not sent: rate limit.", is->rate_limited);
+	metrics_one(b, "fasttrack_packets_total", "counter",
+	    "Packets of fasttracked connections (mangle and filter skipped).",
+	    r->fasttrack_packets);
+	metrics_one(b, "fasttrack_bytes_total", "counter",
+	    "Bytes of fasttracked connections.", r->fasttrack_bytes);
+	metrics_one(b, "address_list_dynamic_entries", "gauge",
+	    "Dynamic address-list entries.", addrlist_counters()->dynamic);
+	metrics_one(b, "address_list_added_total", "counter",
+	    "Dynamic address-list entries added.", addrlist_counters()->added);
+	metrics_one(b, "address_list_expired_total", "counter",
+	    "Dynamic address-list entries expired.",
+	    addrlist_counters()->expired);
+	metrics_one(b, "address_list_full_total", "counter",
+	    "Entries not added: the dynamic table was full.",
+	    addrlist_counters()->full);
 }

@@ -45,7 +45,7 @@ route_cmp(const void *a, const void *b)
 
 static void
 route_add(struct route_table *rt, uint32_t dst, uint8_t plen, uint32_t gw,
-    int iface, enum route_kind kind)
+    int iface, enum route_kind kind, uint8_t distance)
 {
 	int i;
 
@@ -55,7 +55,7 @@ route_add(struct route_table *rt, uint32_t dst, uint8_t plen, uint32_t gw,
 		    rt->r[i].kind == kind)
 			return;		/* two addresses in one subnet */
 	rt->r = xreallocarray(rt->r, rt->n + 1, sizeof(*rt->r));
-	rt->r[rt->n++] = (struct route){ dst, plen, gw, iface, kind };
+	rt->r[rt->n++] = (struct route){ dst, plen, gw, iface, kind, distance };
 }
 
 struct route_table *
@@ -68,16 +68,16 @@ route_build(const struct config *conf)
 		const struct conf_iface *c = &conf->ifaces[i];
 
 		for (j = 0; j < c->naddrs; j++) {
-			route_add(rt, c->addrs[j].addr, 32, 0, i, ROUTE_LOCAL);
+			route_add(rt, c->addrs[j].addr, 32, 0, i, ROUTE_LOCAL, 0);
 			route_add(rt, c->addrs[j].addr, c->addrs[j].plen, 0, i,
-			    ROUTE_CONNECTED);
+			    ROUTE_CONNECTED, 0);
 		}
 	}
 	for (i = 0; i < conf->nroutes; i++) {
 		const struct conf_route *cr = &conf->routes[i];
 
 		route_add(rt, cr->dst, cr->plen, cr->gateway, cr->iface,
-		    ROUTE_STATIC);
+		    ROUTE_STATIC, cr->distance);
 	}
 	qsort(rt->r, rt->n, sizeof(*rt->r), route_cmp);
 	return rt;

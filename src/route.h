@@ -14,6 +14,7 @@ struct route {
 	uint32_t gateway;	/* network order; 0: on-link */
 	int iface;
 	enum route_kind kind;
+	uint8_t distance;	/* 0 connected and local; /ip route distance */
 };
 
 struct route_table;

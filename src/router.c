@@ -24,7 +24,9 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "addrlist.h"
 #include "arp.h"
+#include "connlimit.h"
 #include "control.h"
 #include "csum.h"
 #include "ct.h"
@@ -34,9 +36,11 @@
 #include "gso.h"
 #include "icmp.h"
 #include "log.h"
+#include "match.h"
 #include "nat.h"
 #include "natport.h"
 #include "route.h"
+#include "routeros.h"
 #include "router.h"
 #include "rule.h"
 #include "tap.h"
@@ -120,7 +124,8 @@ trace_rule_cb(void *arg, const struct ruleset *rs, const struct rule *rl,
 
 	if (t->nrules >= TRACE_MAX_RULES)
 		return;
-	t->rules[t->nrules].table = rs == r->conf->nat ? "nat" : "filter";
+	(void)r;
+	t->rules[t->nrules].table = ros_table_names[rs->table];
 	t->rules[t->nrules].rule = rl;
 	t->rules[t->nrules].matched = matched;
 	t->nrules++;
@@ -378,6 +383,9 @@ forward_out(struct router *r, struct pkt *p, int in_if, int out_if,
 	trace_done(r, tr, "forward (fragmented to mtu %u)", mtu);
 }
 
+static bool output_chains(struct router *r, uint8_t *ip, size_t len,
+    int out_if);
+
 void
 router_output(struct router *r, uint8_t *ip, size_t len)
 {
@@ -385,6 +393,8 @@ router_output(struct router *r, uint8_t *ip, size_t len)
 	const struct route *rt = route_lookup(r->routes, iph->daddr);
 
 	if (rt == NULL || rt->kind == ROUTE_LOCAL)
+		return;
+	if (!output_chains(r, ip, len, rt->iface))
 		return;
 	if (len > (size_t)r->ifaces[rt->iface].conf->mtu) {
 		struct frag_out fo = { r, rt->iface,
@@ -457,27 +467,36 @@ local_input(struct router *r, int in_if, struct pkt *p, struct trace *tr)
 	}
 }
 
-/* --- filter --------------------------------------------------------------- */
+/* --- the per-packet context and the rule tables ---------------------------- */
 
-static void
-rule_pkt_fill(struct rule_pkt *rp, const struct pkt *p, uint32_t src,
-    uint32_t dst, uint16_t sport, uint16_t dport, int in_if, int out_if,
-    uint8_t ct_state, uint8_t nat_state)
-{
-	rp->src = src;
-	rp->dst = dst;
-	rp->sport = sport;
-	rp->dport = dport;
-	rp->proto = p->proto;
-	rp->in_if = in_if;
-	rp->out_if = out_if;
-	rp->ct_state = ct_state;
-	rp->nat_state = nat_state;
-	rp->icmp_type = p->icmp_type;
-	rp->icmp_code = p->icmp_code;
-	rp->tcp_flags = p->tcp_flags;
-	rp->len = p->ip_len;
-}
+/*
+ * One packet's walk, shared by the stages: what conntrack said, the
+ * tuple as translated so far, the marks mangle gave it.
+ */
+struct pctx {
+	struct router *r;
+	struct pkt *p;
+	struct trace *tr;
+	int in_if, out_if;		/* out_if -1 until routed */
+	bool reassembled;
+	bool tracked;			/* a protocol conntrack follows */
+	bool related;			/* an ICMP error about a connection */
+	bool untracked;			/* raw notrack */
+	bool fast;			/* a fasttracked connection: no mangle,
+					   no filter */
+	bool fasttrack;			/* fasttrack-connection matched */
+	bool mapped;			/* unsolicited, to a NAT mapping */
+	struct ct_tuple t0, tgt;
+	struct ct_entry *e;
+	enum ct_dir dir;
+	uint8_t ct_state, flags;
+	uint32_t hairpin_addr;
+	uint32_t now;
+	uint64_t now_ms;
+	uint16_t pmark, rmark, cmark;
+	bool cmark_set;
+	uint8_t prio;
+};
 
 static uint8_t
 nat_state_of(uint8_t flags)
@@ -486,22 +505,280 @@ nat_state_of(uint8_t flags)
 	    ((flags & CT_F_DNAT) ? RULE_NAT_DSTNAT : 0);
 }
 
+/* Is @dst the directed broadcast of a connected subnet? */
+static bool is_subnet_broadcast(const struct route *rt, uint32_t dst);
+
+/* dst-address-type= / src-address-type=: what an address is to us. */
+static unsigned int
+pctx_addr_type(void *arg, uint32_t addr, int ifidx)
+{
+	struct pctx *c = arg;
+	uint32_t h = ntohl(addr);
+	const struct route *rt;
+
+	(void)ifidx;
+	if (h == 0xffffffff)
+		return ADDRT_BROADCAST;
+	if ((h >> 28) == 0xe)
+		return ADDRT_MULTICAST;
+	if (route_is_local(c->r->routes, addr))
+		return ADDRT_LOCAL | ADDRT_UNICAST;
+	rt = route_lookup(c->r->routes, addr);
+	if (rt != NULL && is_subnet_broadcast(rt, addr))
+		return ADDRT_BROADCAST;
+	return ADDRT_UNICAST;
+}
+
+/* connection-limit: the new connection itself counts, as in connlimit. */
+static uint32_t
+pctx_conn_count(void *arg, uint32_t src, int plen)
+{
+	struct pctx *c = arg;
+
+	return connlimit_count(src, plen) + (c->e == NULL ? 1 : 0);
+}
+
+/* The matchers' view of the packet at this stage. */
+static void
+pctx_view(struct pctx *c, struct rule_pkt *rp, uint32_t src, uint32_t dst,
+    uint16_t sport, uint16_t dport, uint8_t nat_state)
+{
+	const struct pkt *p = c->p;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->src = src;
+	rp->dst = dst;
+	rp->sport = sport;
+	rp->dport = dport;
+	rp->proto = p->proto;
+	rp->in_if = c->in_if;
+	rp->out_if = c->out_if;
+	rp->ct_state = c->ct_state;
+	rp->nat_state = nat_state;
+	rp->icmp_type = p->icmp_type;
+	rp->icmp_code = p->icmp_code;
+	rp->tcp_flags = p->tcp_flags;
+	rp->len = p->ip_len;
+	rp->ip = (const uint8_t *)p->ip;
+	rp->l4 = p->l4_ok ? p->l4 : NULL;
+	rp->l4_len = p->l4_ok ? p->l4_len : 0;
+	rp->src_mac = c->in_if >= 0 && p->eth != NULL ? p->eth + 6 : NULL;
+	rp->pmark = c->pmark;
+	rp->rmark = c->rmark;
+	rp->cmark = c->cmark;
+	rp->priority = c->prio;
+	if (c->e != NULL) {
+		const struct ct_stats *st = ct_stats(c->r->ct, c->e);
+
+		rp->cbytes = st->bytes[0] + st->bytes[1];
+		rp->orig_src = c->e->orig.src;
+		rp->orig_dst = c->e->orig.dst;
+		rp->orig_sport = c->e->orig.sport;
+		rp->orig_dport = c->e->orig.dport;
+	} else {
+		rp->orig_src = c->t0.src;
+		rp->orig_dst = c->t0.dst;
+		rp->orig_sport = c->t0.sport;
+		rp->orig_dport = c->t0.dport;
+	}
+	rp->now_ms = c->now_ms;
+	rp->addr_type = pctx_addr_type;
+	rp->conn_count = pctx_conn_count;
+	rp->cb_arg = c;
+}
+
+static void
+pctx_trace_cb(void *arg, const struct ruleset *rs, const struct rule *rl,
+    bool matched)
+{
+	struct pctx *c = arg;
+
+	if (c->tr != NULL)
+		trace_rule_cb(c->tr, rs, rl, matched);
+}
+
+/* The TCP MSS option of a SYN to @mss (clamp: only ever lower it). */
+static void
+pctx_change_mss(struct pctx *c, int mss, bool clamp)
+{
+	struct pkt *p = c->p;
+	struct tcp_hdr *th;
+	unsigned int off, i;
+	bool partial;
+
+	if (p->proto != IPPROTO_TCP || !p->l4_ok || !(p->tcp_flags & TH_SYN))
+		return;
+	th = (struct tcp_hdr *)p->l4;
+	off = (unsigned int)(th->off >> 4) * 4;
+	if (off < 20 || off > p->l4_len)
+		return;
+	partial = p->vh != NULL && (p->vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	for (i = 20; i < off;) {
+		uint8_t kind = p->l4[i];
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= off || p->l4[i + 1] < 2 || i + p->l4[i + 1] > off)
+			return;
+		if (kind == 2 && p->l4[i + 1] == 4) {
+			uint16_t old, new, v;
+
+			v = (uint16_t)(p->l4[i + 2] << 8 | p->l4[i + 3]);
+			if (mss <= 0 || (clamp && v <= mss) || v == mss)
+				return;
+			memcpy(&old, p->l4 + i + 2, 2);
+			p->l4[i + 2] = (uint8_t)(mss >> 8);
+			p->l4[i + 3] = (uint8_t)mss;
+			if (partial)
+				return;	/* the sum covers no option yet */
+			if ((i + 2) & 1) {
+				/* at an odd offset: sum the SYN again */
+				th->check = 0;
+				th->check = csum_l4(p->ip->saddr, p->ip->daddr,
+				    IPPROTO_TCP, p->l4, p->l4_len);
+			} else {
+				memcpy(&new, p->l4 + i + 2, 2);
+				csum_replace2(&th->check, old, new);
+			}
+			return;
+		}
+		i += p->l4[i + 1];
+	}
+}
+
+static void
+pctx_ip_word(struct ip4_hdr *ip, unsigned int word, uint16_t new)
+{
+	uint16_t old;
+
+	memcpy(&old, (uint8_t *)ip + 2 * word, 2);
+	memcpy((uint8_t *)ip + 2 * word, &new, 2);
+	csum_replace2(&ip->check, old, new);
+}
+
+/* Non-terminal actions: marks, address lists, changes of the packet. */
+static void
+pctx_act(void *arg, const struct rule *rl, struct rule_pkt *rp)
+{
+	struct pctx *c = arg;
+	struct ip4_hdr *ip = c->p->ip;
+	uint8_t w[2];
+	uint16_t nw;
+	int v;
+
+	switch (rl->action) {
+	case RULE_ADD_SRC:
+	case RULE_ADD_DST:
+		addrlist_add(rl->mark, rl->action == RULE_ADD_SRC ? rp->src :
+		    rp->dst, rl->list_timeout, rl->list_static, c->now_ms);
+		break;
+	case RULE_MARK_PACKET:
+		c->pmark = rp->pmark = rl->mark;
+		break;
+	case RULE_MARK_ROUTING:
+		c->rmark = rp->rmark = rl->mark;
+		break;
+	case RULE_MARK_CONN:
+		c->cmark = rp->cmark = rl->mark;
+		c->cmark_set = true;
+		if (c->e != NULL)
+			ct_set_mark(c->r->ct, c->e, rl->mark);
+		break;
+	case RULE_CHANGE_MSS:
+		if (rl->new_mss >= 0)
+			pctx_change_mss(c, rl->new_mss, false);
+		else if (c->out_if >= 0)
+			pctx_change_mss(c, c->r->ifaces[c->out_if].conf->mtu -
+			    40, true);
+		break;
+	case RULE_CHANGE_TTL:
+		v = ip->ttl;
+		if (rl->ttl_op == TTL_SET)
+			v = rl->ttl_val;
+		else if (rl->ttl_op == TTL_INC)
+			v = v + rl->ttl_val > 255 ? 255 : v + rl->ttl_val;
+		else
+			v = v - rl->ttl_val < 0 ? 0 : v - rl->ttl_val;
+		w[0] = (uint8_t)v;
+		w[1] = ip->proto;
+		memcpy(&nw, w, 2);
+		pctx_ip_word(ip, 4, nw);
+		break;
+	case RULE_CHANGE_DSCP:
+		w[0] = ip->ver_ihl;
+		w[1] = (uint8_t)(rl->new_dscp << 2 | (ip->tos & 3));
+		memcpy(&nw, w, 2);
+		pctx_ip_word(ip, 0, nw);
+		break;
+	case RULE_CLEAR_DF:
+		pctx_ip_word(ip, 3, htons(ntohs(ip->frag_off) & ~IP4_DF));
+		break;
+	case RULE_STRIP_OPTIONS:
+		if (c->p->ihl > 20) {
+			memset((uint8_t *)ip + 20, 1, c->p->ihl - 20);
+			ip->check = 0;
+			ip->check = csum_ip(ip, c->p->ihl);
+		}
+		break;
+	case RULE_SET_PRIORITY:
+		c->prio = rp->priority = rl->new_priority == 0xff ?
+		    (uint8_t)(ip->tos >> 2) : rl->new_priority;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Walk @chain of @rs; the terminal rule, or NULL (the chain's default). */
+static const struct rule *
+pctx_eval(struct pctx *c, const struct ruleset *rs, int chain,
+    struct rule_pkt *rp)
+{
+	if (rs == NULL || rs->chains[chain].nrules == 0)
+		return NULL;
+	return rule_eval_act(rs, chain, rp, c->tr != NULL ? pctx_trace_cb :
+	    NULL, pctx_act, c);
+}
+
 /*
- * Run a filter chain. Return: true to go on, false when the packet was
- * dropped or rejected (and counted, and answered for reject).
+ * tarpit: answer a TCP SYN with a SYN/ACK of window 0 and forget it, so
+ * the peer holds a connection that goes nowhere (iptables TARPIT).
+ */
+static void
+pctx_tarpit(struct pctx *c)
+{
+	if (c->p->proto == IPPROTO_TCP && c->p->l4_ok &&
+	    (c->p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
+		icmp_tcp_tarpit(c->r, c->in_if, c->p);
+}
+
+/*
+ * A filter chain. Return: true to go on, false when the packet was
+ * dropped, rejected or tarpitted (and counted, and answered).
  */
 static bool
-filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
-    struct pkt *p, int in_if, struct trace *tr)
+filter_pass(struct pctx *c, int chain, struct rule_pkt *rp)
 {
+	struct router *r = c->r;
 	const struct ruleset *rs = r->conf->filter;
 	const struct rule *rl;
 
-	if (rs->chains[chain].nrules == 0)
+	if (c->fast)
 		return true;
-	rl = rule_eval(rs, chain, rp, tr ? trace_rule_cb : NULL, tr);
+	rl = pctx_eval(c, rs, chain, rp);
 	if (rl == NULL || rl->action == RULE_ACCEPT)
 		return true;
+	if (rl->action == RULE_FASTTRACK) {
+		/* accept; later packets of both ways skip mangle and filter */
+		if (c->tracked && (c->p->proto == IPPROTO_TCP ||
+		    c->p->proto == IPPROTO_UDP))
+			c->fasttrack = true;
+		return true;
+	}
 	if (rl->action == RULE_REJECT) {
 		static const uint8_t code[] = {
 			[REJECT_ICMP_PORT_UNREACH] = ICMP_UNREACH_PORT,
@@ -511,22 +788,84 @@ filter_pass(struct router *r, int chain, const struct rule_pkt *rp,
 			    ICMP_UNREACH_FILTER_PROHIB,
 			/* tcp-reset for anything but TCP: port unreachable */
 			[REJECT_TCP_RESET] = ICMP_UNREACH_PORT,
+			[REJECT_ICMP_PROTO_UNREACH] = ICMP_UNREACH_PROTOCOL,
+			[REJECT_ICMP_NET_PROHIBITED] = 9,	/* net prohib. */
+			[REJECT_ICMP_HOST_PROHIBITED] = 10,	/* host prohib. */
 		};
 
-		r->ifaces[in_if].st.drops[DROP_FILTER_REJECT]++;
+		r->ifaces[c->in_if].st.drops[DROP_FILTER_REJECT]++;
 		if (rl->reject_with == REJECT_TCP_RESET &&
-		    p->proto == IPPROTO_TCP && p->l4_ok)
-			icmp_tcp_reset(r, in_if, p);
+		    c->p->proto == IPPROTO_TCP && c->p->l4_ok)
+			icmp_tcp_reset(r, c->in_if, c->p);
 		else
-			icmp_error(r, in_if, p, ICMP_UNREACH,
+			icmp_error(r, c->in_if, c->p, ICMP_UNREACH,
 			    code[rl->reject_with], 0, 0);
-		trace_done(r, tr, "filter %s: reject", rs->chains[chain].name);
+		trace_done(r, c->tr, "filter %s: reject", rs->chains[chain].name);
 		return false;
 	}
-	r->ifaces[in_if].st.drops[DROP_FILTER_DROP]++;
-	trace_done(r, tr, "filter %s: drop", rs->chains[chain].name);
+	if (rl->action == RULE_TARPIT) {
+		r->ifaces[c->in_if].st.drops[DROP_FILTER_DROP]++;
+		pctx_tarpit(c);
+		trace_done(r, c->tr, "filter %s: tarpit", rs->chains[chain].name);
+		return false;
+	}
+	r->ifaces[c->in_if].st.drops[DROP_FILTER_DROP]++;
+	trace_done(r, c->tr, "filter %s: drop", rs->chains[chain].name);
 	return false;
 }
+
+/* A mangle chain: marks and changes; nothing is dropped there. */
+static void
+mangle_run(struct pctx *c, int chain, struct rule_pkt *rp)
+{
+	if (!c->fast)
+		(void)pctx_eval(c, c->r->conf->mangle, chain, rp);
+}
+
+/*
+ * The router's own packets walk raw output, mangle output, filter output
+ * and mangle postrouting; a drop or reject there drops them silently
+ * (answering our own packet would only loop).
+ */
+static bool
+output_chains(struct router *r, uint8_t *ip, size_t len, int out_if)
+{
+	const struct config *conf = r->conf;
+	struct pkt p;
+	struct pctx cx;
+	struct rule_pkt rp;
+	const struct rule *rl;
+
+	if (conf->raw->chains[CHAIN_OUTPUT].nrules == 0 &&
+	    conf->mangle->chains[CHAIN_OUTPUT].nrules == 0 &&
+	    conf->filter->chains[CHAIN_OUTPUT].nrules == 0 &&
+	    conf->mangle->chains[CHAIN_POSTROUTING].nrules == 0)
+		return true;
+	memset(&p, 0, sizeof(p));
+	if (frame_parse_ip(&p, ip, len) != -1)
+		return false;
+	memset(&cx, 0, sizeof(cx));
+	cx.r = r;
+	cx.p = &p;
+	cx.in_if = -1;
+	cx.out_if = out_if;
+	cx.now = router_now();
+	cx.now_ms = router_now_ms();
+	cx.ct_state = RULE_CT_UNTRACKED;
+	cx.tracked = nat_tuple_of(&p, &cx.t0);
+	pctx_view(&cx, &rp, p.ip->saddr, p.ip->daddr, p.sport, p.dport, 0);
+	rl = pctx_eval(&cx, conf->raw, CHAIN_OUTPUT, &rp);
+	if (rl != NULL && rl->action == RULE_DROP)
+		return false;
+	(void)pctx_eval(&cx, conf->mangle, CHAIN_OUTPUT, &rp);
+	rl = pctx_eval(&cx, conf->filter, CHAIN_OUTPUT, &rp);
+	if (rl != NULL && (rl->action == RULE_DROP ||
+	    rl->action == RULE_REJECT || rl->action == RULE_TARPIT))
+		return false;
+	(void)pctx_eval(&cx, conf->mangle, CHAIN_POSTROUTING, &rp);
+	return true;
+}
+
 
 /*
  * No NAT session could be made for a new flow (ports or conntrack
@@ -554,6 +893,44 @@ session_refused(struct router *r, int in_if, const struct pkt *p,
 
 /* --- NAT roles and unsolicited SYNs --------------------------------------- */
 
+/* Does srcnat rule @rl send traffic out of interface @j? */
+static bool
+derive_out(const struct rule *rl, int j)
+{
+	int i;
+
+	if (rl->out_if >= 0 && (rl->out_neg ? rl->out_if == j :
+	    rl->out_if != j))
+		return false;
+	for (i = 0; i < rl->nmt; i++) {
+		const struct rule_match *m = &rl->mt[i];
+
+		if (strcmp(m->def->key, "out-interface-list") == 0 &&
+		    ((m->u.mask & (1u << j)) != 0) == m->neg)
+			return false;
+	}
+	return true;
+}
+
+/* The prefix lengths the connection-limit matchers of @rs count by. */
+static uint64_t
+derive_plens(const struct ruleset *rs)
+{
+	uint64_t plens = 0;
+	int c, i, k;
+
+	for (c = 0; c < rs->nchains; c++)
+		for (i = 0; i < rs->chains[c].nrules; i++) {
+			const struct rule *rl = rs->chains[c].rules[i];
+
+			for (k = 0; k < rl->nmt; k++)
+				if (strcmp(rl->mt[k].def->key,
+				    "connection-limit") == 0)
+					plens |= 1ull << rl->mt[k].u.range.hi;
+		}
+	return plens;
+}
+
 void
 router_conf_derive(struct router *r)
 {
@@ -568,10 +945,12 @@ router_conf_derive(struct router *r)
 		    && rl->action != RULE_SRCNAT && rl->action != RULE_EIM))
 			continue;
 		for (j = 0; j < r->nifaces; j++)
-			if (rl->out_if < 0 || (rl->out_neg ? rl->out_if != j :
-			    rl->out_if == j))
+			if (derive_out(rl, j))
 				r->external[j] = true;
 	}
+	addrlist_use(r->conf->alists, router_now_ms());
+	connlimit_configure(derive_plens(r->conf->filter) |
+	    derive_plens(r->conf->nat) | derive_plens(r->conf->mangle), r->ct);
 }
 
 /*
@@ -649,6 +1028,7 @@ router_tick(struct router *r)
 {
 	uint64_t now = router_now_ms();
 
+	addrlist_expire(now, 256);
 	while (held_count > 0 && now >= held[held_head].due_ms) {
 		held_answer(r, &held[held_head]);
 		held_head = (held_head + 1) % SYN_HOLD_MAX;
@@ -733,126 +1113,307 @@ is_subnet_broadcast(const struct route *rt, uint32_t dst)
 	return (ntohl(dst) & host) == host;
 }
 
-static void
-ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
-    struct trace *tr)
+/*
+ * raw prerouting: before conntrack. Return: false when dropped.
+ */
+static bool
+stage_raw(struct pctx *c)
 {
-	struct iface *ifp = &r->ifaces[in_if];
-	struct ct_tuple t0, tgt, inner, key;
-	struct ct_entry *e = NULL;
-	enum ct_dir dir = CT_DIR_ORIG;
-	const struct route *rt;
+	const struct ruleset *rs = c->r->conf->raw;
 	struct rule_pkt rp;
-	struct ct_pkt cp;
 	const struct rule *rl;
-	uint8_t ct_state, flags = 0;
-	bool tracked, related = false, mapped = false, xlated = false;
-	uint32_t hairpin_addr = 0;
-	uint32_t now = router_now();
-	int out_if;
 
-	tracked = nat_tuple_of(p, &t0);
-	if (tr != NULL) {
-		tr->pkt = t0;
-		tr->tcp_flags = p->tcp_flags;
-		tr->icmp_type = p->icmp_type;
-		tr->icmp_code = p->icmp_code;
-		tr->len = p->ip_len;
+	if (rs->chains[CHAIN_PREROUTING].nrules == 0)
+		return true;
+	c->ct_state = 0;
+	pctx_view(c, &rp, c->p->ip->saddr, c->p->ip->daddr, c->p->sport,
+	    c->p->dport, 0);
+	rl = pctx_eval(c, rs, CHAIN_PREROUTING, &rp);
+	if (rl == NULL || rl->action == RULE_ACCEPT)
+		return true;
+	if (rl->action == RULE_NOTRACK) {
+		c->untracked = true;
+		return true;
 	}
-	tgt = t0;
-	ct_state = RULE_CT_NEW;
+	c->r->ifaces[c->in_if].st.drops[DROP_RAW_DROP]++;
+	trace_done(c->r, c->tr, "raw prerouting: drop");
+	return false;
+}
 
-	/* conntrack: an ICMP error relates to the connection it quotes */
-	if (p->proto == IPPROTO_ICMP && p->l4_ok && icmp_is_error(p->icmp_type)) {
+/*
+ * conntrack: find the connection, or the one an ICMP error is about.
+ * Return: false when the packet was dropped.
+ */
+static bool
+stage_conntrack(struct pctx *c)
+{
+	struct router *r = c->r;
+	struct pkt *p = c->p;
+	struct ct_tuple inner, key;
+	struct ct_pkt cp;
+	struct trace *tr = c->tr;
+
+	c->ct_state = RULE_CT_NEW;
+	if (c->untracked) {
+		c->tracked = false;
+		c->ct_state = RULE_CT_UNTRACKED;
+		if (tr != NULL)
+			tr->conntrack = "untracked";
+		return true;
+	}
+	if (p->proto == IPPROTO_ICMP && p->l4_ok &&
+	    icmp_is_error(p->icmp_type)) {
 		if (nat_icmp_inner(p, &inner) == 0) {
 			ct_tuple_invert(&key, &inner);
-			e = ct_lookup(r->ct, &key, &dir);
+			c->e = ct_lookup(r->ct, &key, &c->dir);
 		}
-		if (e == NULL) {
-			ct_state = RULE_CT_INVALID;
+		if (c->e == NULL) {
+			c->ct_state = RULE_CT_INVALID;
 		} else {
-			related = true;
-			ct_state = RULE_CT_RELATED;
-			if (nat_icmp_related(p, e, dir) == -1) {
-				ifp->st.drops[DROP_BAD_ICMP]++;
+			c->related = true;
+			c->ct_state = RULE_CT_RELATED;
+			if (nat_icmp_related(p, c->e, c->dir) == -1) {
+				r->ifaces[c->in_if].st.drops[DROP_BAD_ICMP]++;
 				trace_done(r, tr, "drop: bad-icmp checksum");
-				return;
+				return false;
 			}
-			tgt.src = p->ip->saddr;
-			tgt.dst = p->ip->daddr;
+			c->tgt.src = p->ip->saddr;
+			c->tgt.dst = p->ip->daddr;
 		}
 		if (tr != NULL)
-			tr->conntrack = related ? "related" : "invalid";
-	} else if (tracked) {
-		e = ct_lookup(r->ct, &t0, &dir);
-		if (e != NULL) {
+			tr->conntrack = c->related ? "related" : "invalid";
+	} else if (c->tracked) {
+		c->e = ct_lookup(r->ct, &c->t0, &c->dir);
+		if (c->e != NULL) {
 			ct_pkt_of(p, &cp);
-			if (ct_track(r->ct, e, dir, &cp, now) == CT_INVALID) {
-				ct_state = RULE_CT_INVALID;
-				e = NULL;
+			if (ct_track(r->ct, c->e, c->dir, &cp, c->now) ==
+			    CT_INVALID) {
+				c->ct_state = RULE_CT_INVALID;
+				c->e = NULL;
 			} else {
-				ct_state = dir == CT_DIR_ORIG &&
-				    !(e->flags & CT_F_REPLIED) ? RULE_CT_NEW :
+				c->ct_state = c->dir == CT_DIR_ORIG &&
+				    !(c->e->flags & CT_F_REPLIED) ? RULE_CT_NEW :
 				    RULE_CT_ESTABLISHED;
-				if (e->flags & (CT_F_SNAT | CT_F_DNAT))
-					nat_target(e, dir, &tgt);
+				if (c->e->flags & (CT_F_SNAT | CT_F_DNAT))
+					nat_target(c->e, c->dir, &c->tgt);
 				if (tr != NULL)
 					tr->conntrack = "established";
 			}
 		} else if (p->proto == IPPROTO_TCP &&
 		    !ct_tcp_new_ok(p->tcp_flags)) {
-			ct_state = RULE_CT_INVALID;
+			c->ct_state = RULE_CT_INVALID;
 		}
-		if (tr != NULL && e == NULL)
-			tr->conntrack = ct_state == RULE_CT_INVALID ?
+		if (tr != NULL && c->e == NULL)
+			tr->conntrack = c->ct_state == RULE_CT_INVALID ?
 			    "invalid" : "new";
-	} else if (tr != NULL)
-		tr->conntrack = "untracked";
-
-	/* dstnat: first packet of a new connection */
-	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
-	    r->conf->nat->chains[CHAIN_DSTNAT].nrules > 0) {
-		rule_pkt_fill(&rp, p, t0.src, t0.dst, p->sport, p->dport, in_if,
-		    -1, ct_state, 0);
-		rl = rule_eval(r->conf->nat, CHAIN_DSTNAT, &rp,
-		    tr ? trace_rule_cb : NULL, tr);
-		if (rl != NULL && rl->action != RULE_ACCEPT)
-			nat_dstnat(r, rl, in_if, &tgt, &flags);
+	} else {
+		c->ct_state = RULE_CT_UNTRACKED;
+		if (tr != NULL)
+			tr->conntrack = "untracked";
 	}
+	if (c->e != NULL) {
+		c->cmark = ct_mark(r->ct, c->e);
+		/* fasttracked: established traffic skips mangle and filter */
+		if (ct_fasttracked(r->ct, c->e) &&
+		    c->ct_state == RULE_CT_ESTABLISHED) {
+			c->fast = true;
+			r->fasttrack_packets++;
+			r->fasttrack_bytes += p->ip_len;
+		}
+	}
+	return true;
+}
 
+/* dstnat (first packet) and the automatic hairpin to NAT mappings. */
+static void
+stage_dstnat(struct pctx *c)
+{
+	struct router *r = c->r;
+	struct pkt *p = c->p;
+	struct rule_pkt rp;
+	const struct rule *rl;
+
+	if (!c->tracked || c->e != NULL || c->ct_state != RULE_CT_NEW)
+		return;
+	if (r->conf->nat->chains[CHAIN_DSTNAT].nrules > 0) {
+		pctx_view(c, &rp, c->t0.src, c->t0.dst, p->sport, p->dport, 0);
+		rl = pctx_eval(c, r->conf->nat, CHAIN_DSTNAT, &rp);
+		if (rl != NULL && rl->action != RULE_ACCEPT)
+			nat_dstnat(r, rl, c->in_if, &c->tgt, &c->flags);
+	}
 	/*
 	 * A new connection to one of our addresses where a NAT mapping lives:
 	 * from inside, hairpin it to the mapping's owner, appearing as the
 	 * sender's own mapping (RFC 4787 REQ-9/9a, RFC 5382 REQ-8, RFC 5508
 	 * REQ-7); from outside it is unsolicited, and filtered.
 	 */
-	if (tracked && e == NULL && ct_state == RULE_CT_NEW &&
-	    !(flags & CT_F_DNAT) && route_is_local(r->routes, tgt.dst) &&
+	if (!(c->flags & CT_F_DNAT) && route_is_local(r->routes, c->tgt.dst) &&
 	    (p->proto != IPPROTO_ICMP || icmp_is_request(p->icmp_type))) {
 		uint32_t ia;
 		uint16_t iport;
-		uint16_t port = p->proto == IPPROTO_ICMP ? tgt.sport :
-		    tgt.dport;
+		uint16_t port = p->proto == IPPROTO_ICMP ? c->tgt.sport :
+		    c->tgt.dport;
 
 		if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
 		    p->proto == IPPROTO_ICMP) &&
-		    natport_lookup(r->np, p->proto, tgt.dst, port, &ia,
-		    &iport) && ia != tgt.src) {
-			if (r->external[in_if]) {
+		    natport_lookup(r->np, p->proto, c->tgt.dst, port, &ia,
+		    &iport) && ia != c->tgt.src) {
+			if (r->external[c->in_if]) {
 				/* a ping to the router is answered as ever */
-				mapped = p->proto != IPPROTO_ICMP;
+				c->mapped = p->proto != IPPROTO_ICMP;
 			} else {
-				hairpin_addr = tgt.dst;
-				tgt.dst = ia;
+				c->hairpin_addr = c->tgt.dst;
+				c->tgt.dst = ia;
 				if (p->proto != IPPROTO_ICMP)
-					tgt.dport = iport;
-				flags |= CT_F_DNAT;
+					c->tgt.dport = iport;
+				c->flags |= CT_F_DNAT;
 			}
 		}
 	}
+}
+
+/* Packets for the router itself: mangle input, filter input, delivery. */
+static void
+stage_local(struct pctx *c)
+{
+	struct router *r = c->r;
+	struct pkt *p = c->p;
+	struct iface *ifp = &r->ifaces[c->in_if];
+	struct rule_pkt rp;
+
+	c->out_if = -1;
+	pctx_view(c, &rp, p->ip->saddr, c->tgt.dst, p->sport, c->tgt.dport,
+	    nat_state_of(c->flags));
+	mangle_run(c, CHAIN_INPUT, &rp);
+	if (!filter_pass(c, CHAIN_INPUT, &rp))
+		return;
+	if (c->related) {
+		trace_done(r, c->tr, "local: related icmp absorbed");
+		return;
+	}
+	/*
+	 * An invalid segment (say, out of window) of a dst-nat'ed
+	 * connection is not translated and lands here: a RST from
+	 * us could kill the real connection, so say nothing.
+	 */
+	if (c->ct_state == RULE_CT_INVALID) {
+		ifp->st.drops[DROP_CT_INVALID]++;
+		trace_done(r, c->tr, "drop: ct-invalid (to the router)");
+		return;
+	}
+	if (c->mapped) {
+		/* address-and-port-dependent filtering (REQ-8) */
+		ifp->st.drops[DROP_NAT_FILTERED]++;
+		trace_done(r, c->tr, "drop: nat-filtered (unsolicited, to a "
+		    "NAT mapping)");
+		return;
+	}
+	if (p->proto == IPPROTO_TCP && r->external[c->in_if] &&
+	    (p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    c->ct_state == RULE_CT_NEW) {
+		syn_hold(r, c->in_if, p);
+		trace_done(r, c->tr, "local: unsolicited syn held %d s "
+		    "(RFC 5382 REQ-4)", SYN_HOLD_SEC);
+		return;
+	}
+	local_input(r, c->in_if, p, c->tr);
+}
+
+/*
+ * srcnat for the first packet, after routing, and the conntrack entry.
+ * Return: false when no session could be made (counted, answered).
+ */
+static bool
+stage_srcnat(struct pctx *c)
+{
+	struct router *r = c->r;
+	struct pkt *p = c->p;
+	struct ct_tuple reply;
+	struct rule_pkt rp;
+	struct ct_pkt cp;
+	const struct rule *rl;
+
+	if (!c->tracked || c->e != NULL || c->related)
+		return true;
+	if (c->hairpin_addr != 0) {
+		if (nat_snat_to(r, &c->tgt, c->hairpin_addr, 0, 0, false,
+		    &c->flags) == -1) {
+			session_refused(r, c->in_if, p, DROP_NAT_EXHAUSTED,
+			    c->tr);
+			return false;
+		}
+	} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
+		pctx_view(c, &rp, c->tgt.src, c->tgt.dst, c->tgt.sport,
+		    c->tgt.dport, nat_state_of(c->flags));
+		rl = pctx_eval(c, r->conf->nat, CHAIN_SRCNAT, &rp);
+		if (rl != NULL && rl->action != RULE_ACCEPT &&
+		    nat_srcnat(r, rl, c->out_if, &c->tgt, &c->flags) == -1) {
+			session_refused(r, c->in_if, p, DROP_NAT_EXHAUSTED,
+			    c->tr);
+			return false;
+		}
+	}
+	ct_tuple_invert(&reply, &c->tgt);
+	ct_pkt_of(p, &cp);
+	c->e = ct_insert(r->ct, &c->t0, &reply, c->flags, &cp, c->now);
+	if (c->e == NULL) {
+		struct ct_entry tmp;
+
+		/* give back the port nat_srcnat() took */
+		tmp.orig = c->t0;
+		tmp.reply = reply;
+		tmp.flags = c->flags;
+		nat_release(r, &tmp);
+		session_refused(r, c->in_if, p, ct_count(r->ct) >=
+		    ct_max(r->ct) ? DROP_CT_FULL : DROP_CT_CLASH, c->tr);
+		return false;
+	}
+	return true;
+}
+
+static void
+ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
+    struct trace *tr)
+{
+	struct iface *ifp = &r->ifaces[in_if];
+	struct pctx cx, *c = &cx;
+	const struct route *rt;
+	struct rule_pkt rp;
+	bool xlated = false;
+	uint32_t tgt_src;
+
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->p = p;
+	c->tr = tr;
+	c->in_if = in_if;
+	c->out_if = -1;
+	c->reassembled = reassembled;
+	c->dir = CT_DIR_ORIG;
+	c->now = router_now();
+	c->now_ms = router_now_ms();
+	c->tracked = nat_tuple_of(p, &c->t0);
+	if (tr != NULL) {
+		tr->pkt = c->t0;
+		tr->tcp_flags = p->tcp_flags;
+		tr->icmp_type = p->icmp_type;
+		tr->icmp_code = p->icmp_code;
+		tr->len = p->ip_len;
+	}
+	c->tgt = c->t0;
+
+	/* raw -> conntrack -> mangle prerouting -> dstnat -> routing */
+	if (!stage_raw(c) || !stage_conntrack(c))
+		return;
+	if (r->conf->mangle->chains[CHAIN_PREROUTING].nrules > 0 && !c->fast) {
+		pctx_view(c, &rp, p->ip->saddr, p->ip->daddr, p->sport,
+		    p->dport, c->e != NULL ? nat_state_of(c->e->flags) : 0);
+		mangle_run(c, CHAIN_PREROUTING, &rp);
+	}
+	stage_dstnat(c);
 
 	/* route on the translated destination */
-	rt = route_lookup(r->routes, tgt.dst);
+	rt = route_lookup(r->routes, c->tgt.dst);
 	if (tr != NULL)
 		trace_route(tr, r, rt);
 	if (rt == NULL) {
@@ -862,48 +1423,15 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		return;
 	}
 	if (rt->kind == ROUTE_LOCAL) {
-		rule_pkt_fill(&rp, p, p->ip->saddr, tgt.dst, p->sport,
-		    tgt.dport, in_if, -1, ct_state, nat_state_of(flags));
-		if (!filter_pass(r, CHAIN_INPUT, &rp, p, in_if, tr))
-			return;
-		if (related) {
-			trace_done(r, tr, "local: related icmp absorbed");
-			return;
-		}
-		/*
-		 * An invalid segment (say, out of window) of a dst-nat'ed
-		 * connection is not translated and lands here: a RST from
-		 * us could kill the real connection, so say nothing.
-		 */
-		if (ct_state == RULE_CT_INVALID) {
-			ifp->st.drops[DROP_CT_INVALID]++;
-			trace_done(r, tr, "drop: ct-invalid (to the router)");
-			return;
-		}
-		if (mapped) {
-			/* address-and-port-dependent filtering (REQ-8) */
-			ifp->st.drops[DROP_NAT_FILTERED]++;
-			trace_done(r, tr, "drop: nat-filtered (unsolicited, to a "
-			    "NAT mapping)");
-			return;
-		}
-		if (p->proto == IPPROTO_TCP && r->external[in_if] &&
-		    (p->tcp_flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-		    ct_state == RULE_CT_NEW) {
-			syn_hold(r, in_if, p);
-			trace_done(r, tr, "local: unsolicited syn held %d s "
-			    "(RFC 5382 REQ-4)", SYN_HOLD_SEC);
-			return;
-		}
-		local_input(r, in_if, p, tr);
+		stage_local(c);
 		return;
 	}
-	if (is_subnet_broadcast(rt, tgt.dst)) {
+	if (is_subnet_broadcast(rt, c->tgt.dst)) {
 		ifp->st.drops[DROP_NOT_FOR_US]++;
 		trace_done(r, tr, "drop: directed broadcast");
 		return;
 	}
-	out_if = rt->iface;
+	c->out_if = rt->iface;
 
 	/* TTL, quoting the packet as it arrived */
 	if (p->ip->ttl <= 1) {
@@ -913,13 +1441,13 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		return;
 	}
 
-	/* filter forward: dst translated, src not yet (as netfilter) */
-	rule_pkt_fill(&rp, p, p->ip->saddr, tgt.dst, p->sport, tgt.dport,
-	    in_if, out_if, ct_state, e != NULL ? nat_state_of(e->flags) :
-	    nat_state_of(flags));
-	if (!filter_pass(r, CHAIN_FORWARD, &rp, p, in_if, tr))
+	/* mangle forward, filter forward: dst translated, src not yet */
+	pctx_view(c, &rp, p->ip->saddr, c->tgt.dst, p->sport, c->tgt.dport,
+	    c->e != NULL ? nat_state_of(c->e->flags) : nat_state_of(c->flags));
+	mangle_run(c, CHAIN_FORWARD, &rp);
+	if (!filter_pass(c, CHAIN_FORWARD, &rp))
 		return;
-	if (ct_state == RULE_CT_INVALID) {
+	if (c->ct_state == RULE_CT_INVALID) {
 		ifp->st.drops[DROP_CT_INVALID]++;
 		trace_done(r, tr, "drop: ct-invalid");
 		return;
@@ -929,72 +1457,48 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	 * out of a NATed link it would leak the inside address (RFC 5508
 	 * REQ-11 lets a NAT drop it).
 	 */
-	if (!tracked && !related && p->proto == IPPROTO_ICMP &&
-	    !icmp_is_error(p->icmp_type) && r->external[out_if]) {
+	if (!c->tracked && !c->related && !c->untracked &&
+	    p->proto == IPPROTO_ICMP && !icmp_is_error(p->icmp_type) &&
+	    r->external[c->out_if]) {
 		ifp->st.drops[DROP_ICMP_UNTRANSLATABLE]++;
 		trace_done(r, tr, "drop: icmp-untranslatable");
 		return;
 	}
 
-	if (tracked && e == NULL && !related) {
-		struct ct_tuple reply;
-
-		/* srcnat: the first packet, after routing */
-		if (hairpin_addr != 0) {
-			if (nat_snat_to(r, &tgt, hairpin_addr, 0, 0, false,
-			    &flags) == -1) {
-				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
-				    tr);
-				return;
-			}
-		} else if (r->conf->nat->chains[CHAIN_SRCNAT].nrules > 0) {
-			rule_pkt_fill(&rp, p, tgt.src, tgt.dst, tgt.sport,
-			    tgt.dport, in_if, out_if, ct_state,
-			    nat_state_of(flags));
-			rl = rule_eval(r->conf->nat, CHAIN_SRCNAT, &rp,
-			    tr ? trace_rule_cb : NULL, tr);
-			if (rl != NULL && rl->action != RULE_ACCEPT &&
-			    nat_srcnat(r, rl, out_if, &tgt, &flags) == -1) {
-				session_refused(r, in_if, p, DROP_NAT_EXHAUSTED,
-				    tr);
-				return;
-			}
-		}
-		ct_tuple_invert(&reply, &tgt);
-		ct_pkt_of(p, &cp);
-		e = ct_insert(r->ct, &t0, &reply, flags, &cp, now);
-		if (e == NULL) {
-			struct ct_entry tmp;
-
-			/* give back the port nat_srcnat() took */
-			tmp.orig = t0;
-			tmp.reply = reply;
-			tmp.flags = flags;
-			nat_release(r, &tmp);
-			session_refused(r, in_if, p, ct_count(r->ct) >=
-			    ct_max(r->ct) ? DROP_CT_FULL : DROP_CT_CLASH, tr);
-			return;
-		}
+	/* mangle postrouting, then srcnat and the entry */
+	if (r->conf->mangle->chains[CHAIN_POSTROUTING].nrules > 0 &&
+	    !c->fast) {
+		mangle_run(c, CHAIN_POSTROUTING, &rp);
+	}
+	if (!stage_srcnat(c))
+		return;
+	if (c->e != NULL) {
+		if (c->cmark_set)
+			ct_set_mark(r->ct, c->e, c->cmark);
+		if (c->fasttrack && !ct_fasttracked(r->ct, c->e))
+			ct_set_fasttrack(r->ct, c->e);
 	}
 
-	if (!related && (t0.src != tgt.src || t0.dst != tgt.dst ||
-	    t0.sport != tgt.sport || t0.dport != tgt.dport)) {
+	if (!c->related && (c->t0.src != c->tgt.src || c->t0.dst != c->tgt.dst ||
+	    c->t0.sport != c->tgt.sport || c->t0.dport != c->tgt.dport)) {
 		xlated = true;
 		if (tr != NULL)
-			trace_tuple_change(tr, dir, hairpin_addr != 0, &t0,
-			    &tgt);
-		nat_rewrite(p, &tgt);
+			trace_tuple_change(tr, c->dir, c->hairpin_addr != 0,
+			    &c->t0, &c->tgt);
+		nat_rewrite(p, &c->tgt);
 	}
 	ttl_decrement(p->ip);
+	tgt_src = c->tgt.dst;
 	if (tr != NULL) {
-		tr->out_if = r->ifaces[out_if].conf->name;
-		if (!related)
-			trace_hairpin_note(tr, r, in_if, out_if, &t0, &tgt, dir,
-			    ct_state == RULE_CT_NEW && e != NULL &&
-			    !(e->flags & CT_F_REPLIED) && dir == CT_DIR_ORIG);
+		tr->out_if = r->ifaces[c->out_if].conf->name;
+		if (!c->related)
+			trace_hairpin_note(tr, r, in_if, c->out_if, &c->t0,
+			    &c->tgt, c->dir, c->ct_state == RULE_CT_NEW &&
+			    c->e != NULL && !(c->e->flags & CT_F_REPLIED) &&
+			    c->dir == CT_DIR_ORIG);
 	}
-	forward_out(r, p, in_if, out_if, route_nexthop(rt, tgt.dst),
-	    reassembled, xlated ? &t0 : NULL, tr);
+	forward_out(r, p, in_if, c->out_if, route_nexthop(rt, tgt_src),
+	    reassembled, xlated ? &c->t0 : NULL, tr);
 }
 
 static bool
@@ -1112,6 +1616,8 @@ ct_event_cb(void *arg, enum ct_event ev, const struct ct_entry *e)
 
 	if (ev == CT_EV_DESTROY)
 		nat_release(r, e);
+	if (ev == CT_EV_NEW || ev == CT_EV_DESTROY)
+		connlimit_event(e->orig.src, ev == CT_EV_NEW);
 	control_ct_event(ev, e);
 }
 
@@ -1119,6 +1625,20 @@ void
 router_ct_attach(struct router *r)
 {
 	ct_set_event_cb(r->ct, ct_event_cb, r);
+}
+
+void
+router_init(struct router *r, struct config *conf)
+{
+	r->conf = conf;
+	r->routes = route_build(conf);
+	r->ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
+	router_ct_attach(r);
+	r->np = natport_create();
+	r->frag = frag_create(conf->limits.frag_max_bytes,
+	    conf->limits.frag_timeout);
+	r->arp = arp_create(r, conf->limits.arp_max, conf->limits.arp_queue);
+	router_conf_derive(r);
 }
 
 /* --- reload ----------------------------------------------------------------- */
@@ -1205,6 +1725,8 @@ router_reload(struct router *r, const char *path, struct conf_errors *errs)
 	rt = route_build(new);
 	ruleset_copy_counters(new->nat, old->nat);
 	ruleset_copy_counters(new->filter, old->filter);
+	ruleset_copy_counters(new->mangle, old->mangle);
+	ruleset_copy_counters(new->raw, old->raw);
 	/* the swap: nothing below can fail */
 	r->conf = new;
 	for (i = 0; i < r->nifaces; i++)

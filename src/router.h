@@ -48,6 +48,7 @@
 	X(ICMP_UNTRANSLATABLE, "icmp-untranslatable") \
 	X(FILTER_DROP, "filter-drop") \
 	X(FILTER_REJECT, "filter-reject") \
+	X(RAW_DROP, "raw-drop") \
 	X(ARP_QUEUE_FULL, "arp-queue-full") \
 	X(ARP_FAILED, "arp-failed") \
 	X(TX_ERROR, "tx-error")
@@ -110,6 +111,9 @@ struct router {
 	 */
 	bool external[CONF_MAX_IFACES];
 
+	/* packets of fasttracked connections that skipped mangle and filter */
+	uint64_t fasttrack_packets, fasttrack_bytes;
+
 	/* `trace` clients exist: the pipeline fills a struct trace */
 	bool tracing;
 	void (*trace_emit)(void *arg, const struct trace *t);
@@ -148,17 +152,31 @@ void router_output(struct router *r, uint8_t *ip, size_t len);
 void router_arp_failed(struct router *r, int out_if, uint8_t *frame,
     size_t len);
 
-/* router_conf_derive() - recompute what the router derives from rules. */
+/*
+ * router_conf_derive() - recompute what the router derives from the
+ * config: external links, the configured address lists in use, the
+ * prefix lengths connection-limit counts.
+ */
 void router_conf_derive(struct router *r);
 
 /*
  * router_tick() - housekeeping a few times a second: unsolicited SYNs held
- * for RFC 5382 REQ-4 get their answer when due.
+ * for RFC 5382 REQ-4 get their answer when due; expired dynamic
+ * address-list entries go.
  */
 void router_tick(struct router *r);
 
 /* router_ct_attach() - route conntrack events to NAT and control. */
 void router_ct_attach(struct router *r);
+
+/**
+ * router_init() - the one constructor of a router's tables for @conf:
+ * routes, conntrack (with its events attached), NAT ports, fragments,
+ * neighbours, then what is derived from the rules. The daemon, the test
+ * harnesses and the fuzzers all build a router with it; the interfaces
+ * (r->ifaces, r->nifaces) are set up by the caller first.
+ */
+void router_init(struct router *r, struct config *conf);
 
 /*
  * router_set_nice() - run the process at dataplane.nice. Lowering it

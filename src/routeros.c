@@ -11,6 +11,9 @@
 #include <strings.h>
 
 #include "log.h"
+#include "match.h"
+#include "names.h"
+#include "ros_lex.h"
 #include "routeros.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -39,6 +42,19 @@ enum ros_key {
 	K_COMMENT,
 	K_DISABLED,
 	K_RANDOMISE_PORTS,
+	K_NEW_CONNECTION_MARK,
+	K_NEW_PACKET_MARK,
+	K_NEW_ROUTING_MARK,
+	K_PASSTHROUGH,
+	K_NEW_MSS,
+	K_NEW_TTL,
+	K_NEW_DSCP,
+	K_NEW_PRIORITY,
+	K_ADDRESS_LIST,
+	K_ADDRESS_LIST_TIMEOUT,
+	K_HW_OFFLOAD,
+	K_PLACE_BEFORE,
+	K_UNSUPPORTED,		/* known RouterOS arguments hairpind refuses */
 	K_COUNT
 };
 
@@ -68,50 +84,153 @@ static const struct {
 	{ "comment", K_COMMENT },
 	{ "disabled", K_DISABLED },
 	{ "randomise-ports", K_RANDOMISE_PORTS },
+	{ "new-connection-mark", K_NEW_CONNECTION_MARK },
+	{ "new-packet-mark", K_NEW_PACKET_MARK },
+	{ "new-routing-mark", K_NEW_ROUTING_MARK },
+	{ "passthrough", K_PASSTHROUGH },
+	{ "new-mss", K_NEW_MSS },
+	{ "new-ttl", K_NEW_TTL },
+	{ "new-dscp", K_NEW_DSCP },
+	{ "new-priority", K_NEW_PRIORITY },
+	{ "address-list", K_ADDRESS_LIST },
+	{ "address-list-timeout", K_ADDRESS_LIST_TIMEOUT },
+	{ "hw-offload", K_HW_OFFLOAD },
+	{ "place-before", K_PLACE_BEFORE },
 	{ "to-address", K_TO_ADDRESSES },
+	{ "route-dst", K_UNSUPPORTED },
+	{ "sniff-target", K_UNSUPPORTED },
+	{ "sniff-target-port", K_UNSUPPORTED },
+	{ "sniff-id", K_UNSUPPORTED },
+	{ "same-not-by-dst", K_UNSUPPORTED },
 };
 #define ROS_NKEYS (int)(sizeof(ros_keys) / sizeof(ros_keys[0]))
 
-static const char *const ros_table_names[] = { "nat", "filter" };
+const char *const ros_table_names[ROS_TABLE_COUNT] = {
+	[ROS_NAT] = "nat", [ROS_FILTER] = "filter", [ROS_MANGLE] = "mangle",
+	[ROS_RAW] = "raw",
+};
 
 static const char *const ros_builtin_chains[CHAIN_BUILTIN_COUNT + 1] = {
 	[CHAIN_DSTNAT] = "dstnat",
 	[CHAIN_SRCNAT] = "srcnat",
 	[CHAIN_INPUT] = "input",
 	[CHAIN_FORWARD] = "forward",
+	[CHAIN_OUTPUT] = "output",
+	[CHAIN_PREROUTING] = "prerouting",
+	[CHAIN_POSTROUTING] = "postrouting",
 	[CHAIN_BUILTIN_COUNT] = NULL,
+};
+
+/* The builtin chains of each table, as bits of 1 << chain id. */
+static const unsigned int ros_table_chains[ROS_TABLE_COUNT] = {
+	[ROS_NAT] = 1u << CHAIN_DSTNAT | 1u << CHAIN_SRCNAT,
+	[ROS_FILTER] = 1u << CHAIN_INPUT | 1u << CHAIN_FORWARD |
+	    1u << CHAIN_OUTPUT,
+	[ROS_MANGLE] = 1u << CHAIN_PREROUTING | 1u << CHAIN_INPUT |
+	    1u << CHAIN_FORWARD | 1u << CHAIN_OUTPUT | 1u << CHAIN_POSTROUTING,
+	[ROS_RAW] = 1u << CHAIN_PREROUTING | 1u << CHAIN_OUTPUT,
 };
 
 static const char *const ros_nat_actions[] = {
 	"accept", "dst-nat", "src-nat", "masquerade", "netmap", "redirect",
 	"endpoint-independent-nat", "passthrough", "jump", "return", "log",
-	NULL
+	"add-src-to-address-list", "add-dst-to-address-list", NULL
 };
 static const char *const ros_filter_actions[] = {
 	"accept", "drop", "reject", "jump", "return", "log", "passthrough",
-	NULL
+	"fasttrack-connection", "tarpit", "add-src-to-address-list",
+	"add-dst-to-address-list", NULL
+};
+static const char *const ros_mangle_actions[] = {
+	"accept", "passthrough", "jump", "return", "log", "mark-connection",
+	"mark-packet", "mark-routing", "change-mss", "change-ttl",
+	"change-dscp", "clear-df", "strip-ipv4-options", "set-priority",
+	"fasttrack-connection", "add-src-to-address-list",
+	"add-dst-to-address-list", NULL
+};
+static const char *const ros_raw_actions[] = {
+	"accept", "drop", "notrack", "jump", "return", "log", "passthrough",
+	"add-src-to-address-list", "add-dst-to-address-list", NULL
+};
+static const char *const *const ros_table_actions[ROS_TABLE_COUNT] = {
+	[ROS_NAT] = ros_nat_actions, [ROS_FILTER] = ros_filter_actions,
+	[ROS_MANGLE] = ros_mangle_actions, [ROS_RAW] = ros_raw_actions,
 };
 
+/* RouterOS actions hairpind knows but cannot honour, and why. */
+static const struct {
+	const char *name, *why;
+} ros_unsupported_actions[] = {
+	{ "same", "action=same is not implemented (use src-nat with one "
+	    "address)" },
+	{ "route", "action=route is not implemented (use mark-routing and a "
+	    "routing table)" },
+	{ "sniff-tzsp", "hairpind does not stream packets to a TZSP "
+	    "collector (use tcpdump on the TAP)" },
+	{ "sniff-pc", "hairpind does not stream packets to a CALEA server" },
+};
+
+/* RouterOS names first; the iptables-style spellings stay as aliases. */
 static const char *const ros_reject_names[] = {
 	[REJECT_ICMP_PORT_UNREACH] = "icmp-port-unreachable",
 	[REJECT_ICMP_HOST_UNREACH] = "icmp-host-unreachable",
-	[REJECT_ICMP_NET_UNREACH] = "icmp-net-unreachable",
+	[REJECT_ICMP_NET_UNREACH] = "icmp-network-unreachable",
 	[REJECT_ICMP_ADMIN_PROHIBITED] = "icmp-admin-prohibited",
 	[REJECT_TCP_RESET] = "tcp-reset",
-	NULL
+	[REJECT_ICMP_PROTO_UNREACH] = "icmp-protocol-unreachable",
+	[REJECT_ICMP_NET_PROHIBITED] = "icmp-net-prohibited",
+	[REJECT_ICMP_HOST_PROHIBITED] = "icmp-host-prohibited",
+	[REJECT_COUNT] = NULL
 };
 
 /* connection-state words in print order, with their bits. */
 static const char *const ros_ct_names[] = {
-	"established", "related", "new", "invalid", NULL
+	"established", "related", "new", "invalid", "untracked", NULL
 };
 static const uint8_t ros_ct_bits[] = {
-	RULE_CT_ESTABLISHED, RULE_CT_RELATED, RULE_CT_NEW, RULE_CT_INVALID
+	RULE_CT_ESTABLISHED, RULE_CT_RELATED, RULE_CT_NEW, RULE_CT_INVALID,
+	RULE_CT_UNTRACKED
 };
 static const char *const ros_natst_names[] = { "srcnat", "dstnat", NULL };
 static const uint8_t ros_natst_bits[] = { RULE_NAT_SRCNAT, RULE_NAT_DSTNAT };
 
-static const char *const ros_proto_names[] = { "tcp", "udp", "icmp", NULL };
+/* Protocol names as RouterOS writes them (/etc/protocols where equal). */
+static const struct {
+	const char *name;
+	int num;
+} ros_protos[] = {
+	{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "igmp", 2 },
+	{ "ggp", 3 }, { "ip-encap", 4 }, { "st", 5 }, { "egp", 8 },
+	{ "pup", 12 }, { "xns-idp", 22 }, { "rdp", 27 }, { "dccp", 33 },
+	{ "xtp", 36 }, { "ddp", 37 }, { "idpr-cmtp", 38 }, { "ipv6", 41 },
+	{ "ipv6-route", 43 }, { "ipv6-frag", 44 }, { "idrp", 45 },
+	{ "rsvp", 46 }, { "gre", 47 }, { "ipsec-esp", 50 },
+	{ "ipsec-ah", 51 }, { "icmpv6", 58 }, { "ipv6-nonxt", 59 },
+	{ "ipv6-opts", 60 }, { "rspf", 73 }, { "vmtp", 81 }, { "ospf", 89 },
+	{ "ipip", 94 }, { "etherip", 97 }, { "encap", 98 }, { "pim", 103 },
+	{ "vrrp", 112 }, { "l2tp", 115 }, { "sctp", 132 },
+	{ "udp-lite", 136 }, { "mpls-in-ip", 137 },
+};
+#define ROS_NPROTOS (int)(sizeof(ros_protos) / sizeof(ros_protos[0]))
+
+static const char *
+ros_proto_name(int num)
+{
+	int i;
+
+	for (i = 0; i < ROS_NPROTOS; i++)
+		if (ros_protos[i].num == num)
+			return ros_protos[i].name;
+	return NULL;
+}
+
+/* Protocols with ports (src-port, dst-port, port). */
+static bool
+ros_proto_ports(int num)
+{
+	return num == IPPROTO_TCP || num == IPPROTO_UDP || num == 132 ||
+	    num == 136 || num == 33;
+}
 
 /* A rule while the table is being read: names not yet resolved. */
 struct ros_pending {
@@ -122,8 +241,9 @@ struct ros_pending {
 	struct ros_pos chain_pos;
 	char *jump;			/* jump-target, or NULL */
 	struct ros_pos jump_pos;
-	struct ros_pos pos, action_pos, outif_pos;
-	bool has_outif;
+	struct ros_pos pos, action_pos, outif_pos, inif_pos;
+	bool has_outif, has_inif;
+	struct ros_pos *mt_pos;		/* where each registry matcher was */
 };
 
 struct ros_builder {
@@ -133,18 +253,11 @@ struct ros_builder {
 	int nifs;
 	ros_error_fn err;
 	void *arg;
+	ros_error_fn note;
+	void *note_arg;
 	struct ros_pending *rules;
 	int nrules, cap;
 	int nerrors;
-};
-
-/* Where a logical line's bytes came from. */
-struct ros_src {
-	const char *s;
-	size_t len;
-	const size_t *offs;	/* logical offset -> text offset, or NULL */
-	ros_map_fn map;
-	void *marg;
 };
 
 /* A growing string for canonical rule text. */
@@ -452,17 +565,11 @@ ros_lookup(const char *const *names, const char *s)
 static int
 ros_action_parse(const char *s, enum rule_action *a)
 {
-	static const enum rule_action acts[] = {
-		RULE_ACCEPT, RULE_DROP, RULE_REJECT, RULE_DSTNAT,
-		RULE_SRCNAT, RULE_MASQUERADE, RULE_NETMAP, RULE_REDIRECT,
-		RULE_EIM, RULE_PASSTHROUGH, RULE_JUMP, RULE_RETURN,
-		RULE_LOG,
-	};
-	size_t i;
+	int i;
 
-	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
-		if (strcmp(rule_action_name(acts[i]), s) == 0) {
-			*a = acts[i];
+	for (i = 0; i < RULE_ACTION_COUNT; i++) {
+		if (strcmp(rule_action_name((enum rule_action)i), s) == 0) {
+			*a = (enum rule_action)i;
 			return 0;
 		}
 	}
@@ -472,19 +579,53 @@ ros_action_parse(const char *s, enum rule_action *a)
 static bool
 ros_action_in_table(enum ros_table t, enum rule_action a)
 {
-	const char *const *list = t == ROS_NAT ? ros_nat_actions :
-	    ros_filter_actions;
-
-	return ros_lookup(list, rule_action_name(a)) >= 0;
+	return ros_lookup(ros_table_actions[t], rule_action_name(a)) >= 0;
 }
 
+/* "accept, drop, ... or passthrough" for table @t (static storage). */
 static const char *
 ros_action_list(enum ros_table t)
 {
-	return t == ROS_NAT ?
-	    "accept, dst-nat, src-nat, masquerade, netmap, redirect, "
-	    "endpoint-independent-nat, passthrough, jump, return or log" :
-	    "accept, drop, reject, jump, return, log or passthrough";
+	static char buf[ROS_TABLE_COUNT][512];
+	const char *const *l = ros_table_actions[t];
+	size_t off = 0;
+	int i, n = 0;
+
+	if (buf[t][0] != '\0')
+		return buf[t];
+	while (l[n] != NULL)
+		n++;
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(buf[t] + off, sizeof(buf[t]) - off,
+		    "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", l[i]);
+	return buf[t];
+}
+
+bool
+ros_chain_allowed(enum ros_table t, int id)
+{
+	return id >= 0 && id < CHAIN_BUILTIN_COUNT &&
+	    (ros_table_chains[t] & (1u << id));
+}
+
+const char *
+ros_builtin_chain_name(int id)
+{
+	return id >= 0 && id < CHAIN_BUILTIN_COUNT ? ros_builtin_chains[id] :
+	    NULL;
+}
+
+bool
+ros_key_known(enum ros_table table, const char *key)
+{
+	const struct match_def *d;
+	int k;
+
+	for (k = 0; k < ROS_NKEYS; k++)
+		if (strcmp(ros_keys[k].name, key) == 0)
+			return true;
+	d = match_find(key);
+	return d != NULL && (d->tables & (1u << table));
 }
 
 struct ros_builder *
@@ -503,6 +644,38 @@ ros_builder_new(enum ros_table table, const char *file,
 	for (i = 0; i < nifs; i++)
 		b->ifnames[i] = xstrdup(ifnames[i]);
 	return b;
+}
+
+void
+ros_builder_set_note(struct ros_builder *b, ros_error_fn note, void *arg)
+{
+	b->note = note;
+	b->note_arg = arg;
+}
+
+void
+ros_builder_set_file(struct ros_builder *b, const char *file)
+{
+	b->file = file;
+}
+
+static void ros_note(struct ros_builder *b, struct ros_pos pos,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+ros_note(struct ros_builder *b, struct ros_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (b->note == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("vasprintf");
+	va_end(ap);
+	b->note(b->note_arg, pos, msg);
+	free(msg);
 }
 
 static int
@@ -554,22 +727,26 @@ ros_rule_value(struct ros_builder *b, struct ros_pending *pd,
 	}
 	case K_PROTOCOL: {
 		unsigned long n;
+		const char *names[ROS_NPROTOS + 1];
+		int i;
 
 		v = ros_neg(val, &neg);
-		idx = ros_lookup(ros_proto_names, v);
-		if (idx == 0)
-			r->proto = IPPROTO_TCP;
-		else if (idx == 1)
-			r->proto = IPPROTO_UDP;
-		else if (idx == 2)
-			r->proto = IPPROTO_ICMP;
+		for (i = 0; i < ROS_NPROTOS; i++) {
+			names[i] = ros_protos[i].name;
+			if (strcmp(v, ros_protos[i].name) == 0)
+				break;
+		}
+		if (i < ROS_NPROTOS)
+			r->proto = ros_protos[i].num;
 		else if (ros_parse_uint(v, strlen(v), 0, 255, &n) == 0)
 			r->proto = (int)n;
 		else {
+			names[ROS_NPROTOS] = NULL;
 			ros_err(b, vpos, "invalid protocol \"%s\" in %s rule "
 			    "%d%s", val, tn, pd->num,
-			    ros_hint(hint, sizeof(hint), v, ros_proto_names,
-			    -1, "tcp, udp, icmp or a number 0-255"));
+			    ros_hint(hint, sizeof(hint), v, names, -1,
+			    "a protocol name (tcp, udp, icmp, gre, ipsec-esp, "
+			    "...) or a number 0-255"));
 			return;
 		}
 		r->proto_neg = neg;
@@ -642,21 +819,25 @@ ros_rule_value(struct ros_builder *b, struct ros_pending *pd,
 	}
 	case K_ICMP_OPTIONS: {
 		const char *colon;
-		unsigned long t, c = 0;
+		uint16_t tl, th, cl = 0, ch = 255;
 
 		v = ros_neg(val, &neg);
 		colon = strchr(v, ':');
-		if (ros_parse_uint(v, colon != NULL ? (size_t)(colon - v) :
-		    strlen(v), 0, 255, &t) < 0 || (colon != NULL &&
-		    ros_parse_uint(colon + 1, strlen(colon + 1), 0, 255,
-		    &c) < 0)) {
+		/* TYPE[-TYPE][:CODE[-CODE]], each 0-255 */
+		if (ros_parse_port_range(v, colon != NULL ?
+		    (size_t)(colon - v) : strlen(v), 0, &tl, &th) < 0 ||
+		    th > 255 || (colon != NULL && (ros_parse_port_range(
+		    colon + 1, strlen(colon + 1), 0, &cl, &ch) < 0 ||
+		    ch > 255))) {
 			ros_err(b, vpos, "invalid icmp-options \"%s\" in %s "
-			    "rule %d (expected TYPE or TYPE:CODE, each 0-255)",
-			    val, tn, pd->num);
+			    "rule %d (expected TYPE or TYPE:CODE, each 0-255 "
+			    "or a range N-M)", val, tn, pd->num);
 			return;
 		}
-		r->icmp_type = (int)t;
-		r->icmp_code = colon != NULL ? (int)c : -1;
+		r->icmp_type = tl;
+		r->icmp_type_hi = th;
+		r->icmp_code = colon != NULL ? cl : -1;
+		r->icmp_code_hi = colon != NULL ? ch : 255;
 		r->icmp_neg = neg;
 		return;
 	}
@@ -681,16 +862,139 @@ ros_rule_value(struct ros_builder *b, struct ros_pending *pd,
 		return;
 	case K_REJECT_WITH:
 		idx = ros_lookup(ros_reject_names, val);
+		if (idx < 0 && strcmp(val, "icmp-net-unreachable") == 0)
+			idx = REJECT_ICMP_NET_UNREACH;	/* hairpind's old name */
 		if (idx < 0) {
 			ros_err(b, vpos, "invalid reject-with \"%s\" in %s "
 			    "rule %d%s", val, tn, pd->num,
 			    ros_hint(hint, sizeof(hint), val, ros_reject_names,
-			    -1, "icmp-port-unreachable, icmp-host-unreachable, "
-			    "icmp-net-unreachable, icmp-admin-prohibited or "
+			    -1, "icmp-network-unreachable, "
+			    "icmp-host-unreachable, icmp-port-unreachable, "
+			    "icmp-protocol-unreachable, icmp-net-prohibited, "
+			    "icmp-host-prohibited, icmp-admin-prohibited or "
 			    "tcp-reset"));
 			return;
 		}
 		r->reject_with = (enum rule_reject_with)idx;
+		return;
+	case K_NEW_CONNECTION_MARK:
+	case K_NEW_PACKET_MARK:
+	case K_NEW_ROUTING_MARK:
+	case K_ADDRESS_LIST:
+		if (*val == '\0' || strlen(val) > 255 ||
+		    (strcmp(val, "no-mark") == 0 && k == K_ADDRESS_LIST)) {
+			ros_err(b, vpos, "invalid %s \"%s\" in %s rule %d",
+			    key, val, tn, pd->num);
+			return;
+		}
+		free(r->mark_name);
+		r->mark_name = xstrdup(val);
+		if (strcmp(val, "no-mark") == 0 && k != K_ADDRESS_LIST)
+			r->mark = RULE_NO_MARK;
+		else
+			r->mark = names_intern(k == K_ADDRESS_LIST ?
+			    NAMES_ADDRLIST : NAMES_MARK, val);
+		if (r->mark == 0 && strcmp(val, "no-mark") != 0)
+			ros_err(b, vpos, "too many names (at %s \"%s\") in %s "
+			    "rule %d", key, val, tn, pd->num);
+		return;
+	case K_ADDRESS_LIST_TIMEOUT: {
+		uint32_t sec;
+
+		r->list_static = false;
+		r->list_timeout = 0;
+		if (strcmp(val, "none-dynamic") == 0)
+			return;
+		if (strcmp(val, "none-static") == 0) {
+			r->list_static = true;
+			return;
+		}
+		if (match_parse_time(val, &sec) < 0) {
+			ros_err(b, vpos, "invalid address-list-timeout \"%s\" "
+			    "in %s rule %d (expected none-dynamic, none-static "
+			    "or a time such as 1d, 00:05:00)", val, tn, pd->num);
+			return;
+		}
+		r->list_timeout = sec;
+		return;
+	}
+	case K_NEW_MSS: {
+		unsigned long n;
+
+		if (strcmp(val, "clamp-to-pmtu") == 0)
+			r->new_mss = -1;
+		else if (ros_parse_uint(val, strlen(val), 88, 65535, &n) == 0)
+			r->new_mss = (int)n;
+		else
+			ros_err(b, vpos, "invalid new-mss \"%s\" in %s rule %d "
+			    "(expected clamp-to-pmtu or 88-65535)", val, tn,
+			    pd->num);
+		return;
+	}
+	case K_NEW_TTL: {
+		static const char *const ops[] = { "set", "increment",
+		    "decrement", NULL };
+		const char *colon = strchr(val, ':');
+		unsigned long n;
+		int op = -1;
+
+		if (colon != NULL) {
+			char w[16];
+
+			snprintf(w, sizeof(w), "%.*s", (int)(colon - val), val);
+			op = ros_lookup(ops, w);
+		}
+		if (op < 0 || ros_parse_uint(colon + 1, strlen(colon + 1), 0,
+		    255, &n) < 0) {
+			ros_err(b, vpos, "invalid new-ttl \"%s\" in %s rule %d "
+			    "(expected set:N, increment:N or decrement:N, "
+			    "0-255)", val, tn, pd->num);
+			return;
+		}
+		r->ttl_op = (enum rule_ttl_op)op;
+		r->ttl_val = (uint8_t)n;
+		return;
+	}
+	case K_NEW_DSCP:
+	case K_NEW_PRIORITY: {
+		unsigned long n;
+
+		if (k == K_NEW_PRIORITY && strcmp(val, "from-dscp") == 0) {
+			r->new_priority = 0xff;
+			return;
+		}
+		if (ros_parse_uint(val, strlen(val), 0, 63, &n) < 0) {
+			ros_err(b, vpos, "invalid %s \"%s\" in %s rule %d "
+			    "(expected 0-63%s)", key, val, tn, pd->num,
+			    k == K_NEW_PRIORITY ? " or from-dscp" : "");
+			return;
+		}
+		if (k == K_NEW_DSCP)
+			r->new_dscp = (uint8_t)n;
+		else
+			r->new_priority = (uint8_t)n;
+		return;
+	}
+	case K_PASSTHROUGH:
+	case K_HW_OFFLOAD: {
+		bool yes;
+
+		if (ros_parse_bool(val, &yes) < 0) {
+			ros_err(b, vpos, "invalid %s \"%s\" in %s rule %d "
+			    "(expected yes or no)", key, val, tn, pd->num);
+			return;
+		}
+		if (k == K_PASSTHROUGH)
+			r->passthrough = yes;
+		/* hw-offload: no switch chip here; fasttrack is the fast path */
+		return;
+	}
+	case K_PLACE_BEFORE:
+		/* an import-time position, not part of the rule */
+		return;
+	case K_UNSUPPORTED:
+		ros_err(b, vpos, "%s is not supported in %s rule %d (its action "
+		    "is not implemented)", key, tn, pd->num);
 		return;
 	case K_LOG:
 	case K_DISABLED:
@@ -740,6 +1044,133 @@ ros_name_ok(const char *s)
 	return true;
 }
 
+/* in-interface=all-ethernet and friends become an interface list. */
+static bool
+ros_special_iface(const char *v)
+{
+	return strcmp(v, "all-ethernet") == 0 || strcmp(v, "all-ppp") == 0 ||
+	    strcmp(v, "all-vlan") == 0 || strcmp(v, "all-wireless") == 0;
+}
+
+static void
+ros_add_matcher(struct ros_builder *b, struct ros_pending *pd,
+    const struct match_def *def, const char *key, const char *val,
+    struct ros_pos kpos, struct ros_pos vpos, bool disabled)
+{
+	const char *tn = ros_table_names[b->table];
+	struct rule *r = pd->r;
+	struct rule_match m;
+	char err[320];
+
+	if (!(def->tables & (1u << b->table))) {
+		ros_err(b, kpos, "%s is not allowed in %s rule %d (%s has no "
+		    "connection tracking)", key, tn, pd->num, tn);
+		return;
+	}
+	if (match_parse(&m, def, val, err, sizeof(err)) < 0) {
+		if (disabled && def->unsupported != NULL)
+			ros_note(b, kpos, "%s in disabled %s rule %d", err, tn,
+			    pd->num);
+		else
+			ros_err(b, def->unsupported != NULL ? kpos : vpos,
+			    "%s in %s rule %d", err, tn, pd->num);
+		match_free(&m);
+		return;
+	}
+	if (def->unsupported != NULL) {
+		match_free(&m);
+		return;
+	}
+	r->mt = xreallocarray(r->mt, r->nmt + 1, sizeof(*r->mt));
+	pd->mt_pos = xreallocarray(pd->mt_pos, r->nmt + 1,
+	    sizeof(*pd->mt_pos));
+	pd->mt_pos[r->nmt] = vpos;
+	r->mt[r->nmt++] = m;
+}
+
+static bool
+ros_rule_disabled(const struct ros_item *items, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(items[i].key, "disabled") == 0)
+			return strcasecmp(items[i].val, "yes") == 0 ||
+			    strcasecmp(items[i].val, "true") == 0;
+	return false;
+}
+
+/* The argument each action needs, and the keys it takes. */
+static void
+ros_check_action_args(struct ros_builder *b, struct ros_pending *pd,
+    const struct ros_item *const *seen, bool partial)
+{
+	const char *tn = ros_table_names[b->table];
+	struct rule *r = pd->r;
+	int need = -1, k;
+	static const struct {
+		int key;
+		enum rule_action acts[3];
+	} uses[] = {
+		{ K_NEW_CONNECTION_MARK, { RULE_MARK_CONN } },
+		{ K_NEW_PACKET_MARK, { RULE_MARK_PACKET } },
+		{ K_NEW_ROUTING_MARK, { RULE_MARK_ROUTING } },
+		{ K_NEW_MSS, { RULE_CHANGE_MSS } },
+		{ K_NEW_TTL, { RULE_CHANGE_TTL } },
+		{ K_NEW_DSCP, { RULE_CHANGE_DSCP } },
+		{ K_NEW_PRIORITY, { RULE_SET_PRIORITY } },
+		{ K_ADDRESS_LIST, { RULE_ADD_SRC, RULE_ADD_DST } },
+		{ K_ADDRESS_LIST_TIMEOUT, { RULE_ADD_SRC, RULE_ADD_DST } },
+		{ K_HW_OFFLOAD, { RULE_FASTTRACK } },
+	};
+	size_t i;
+
+	switch (r->action) {
+	case RULE_MARK_CONN: need = K_NEW_CONNECTION_MARK; break;
+	case RULE_MARK_PACKET: need = K_NEW_PACKET_MARK; break;
+	case RULE_MARK_ROUTING: need = K_NEW_ROUTING_MARK; break;
+	case RULE_CHANGE_MSS: need = K_NEW_MSS; break;
+	case RULE_CHANGE_TTL: need = K_NEW_TTL; break;
+	case RULE_CHANGE_DSCP: need = K_NEW_DSCP; break;
+	case RULE_SET_PRIORITY: need = K_NEW_PRIORITY; break;
+	case RULE_ADD_SRC:
+	case RULE_ADD_DST: need = K_ADDRESS_LIST; break;
+	default: break;
+	}
+	if (need >= 0 && seen[need] == NULL && !partial) {
+		for (k = 0; k < ROS_NKEYS; k++)
+			if ((int)ros_keys[k].key == need)
+				break;
+		ros_err(b, pd->action_pos, "action=%s needs %s in %s rule %d",
+		    rule_action_name(r->action), ros_keys[k].name, tn, pd->num);
+	}
+	for (i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		const struct ros_item *it = seen[uses[i].key];
+		int j;
+		bool ok = false;
+
+		if (it == NULL)
+			continue;
+		for (j = 0; j < 3; j++)
+			if (uses[i].acts[j] == r->action &&
+			    (j == 0 || uses[i].acts[j] != RULE_ACCEPT))
+				ok = true;
+		/* verbose exports print defaults for every action */
+		if (!ok && uses[i].key == K_ADDRESS_LIST_TIMEOUT)
+			ok = true;
+		if (!ok && uses[i].key == K_HW_OFFLOAD &&
+		    strcasecmp(it->val, "no") == 0)
+			ok = true;
+		if (!ok)
+			ros_err(b, it->kpos, "%s is not used by action=%s in %s "
+			    "rule %d", it->key, rule_action_name(r->action), tn,
+			    pd->num);
+	}
+	if (seen[K_PASSTHROUGH] != NULL && b->table != ROS_MANGLE)
+		ros_err(b, seen[K_PASSTHROUGH]->kpos, "passthrough is only "
+		    "allowed in mangle rules, not in %s rule %d", tn, pd->num);
+}
+
 static void
 ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
     struct ros_pos pos, bool partial)
@@ -749,7 +1180,7 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	struct ros_pending *pd;
 	struct rule *r;
 	char hint[256];
-	bool action_ok = true;
+	bool action_ok = true, disabled = ros_rule_disabled(items, n);
 	int i, k;
 
 	if (b->nrules == b->cap) {
@@ -770,6 +1201,7 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	r->jump_target = -1;
 	r->action = RULE_ACCEPT;
 	r->reject_with = REJECT_ICMP_PORT_UNREACH;
+	r->passthrough = true;
 	r->loc.file = b->file;
 	r->loc.line = pos.line;
 	r->loc.col = pos.col;
@@ -777,27 +1209,49 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < n; i++) {
 		const struct ros_item *it = &items[i];
-		const char *names[ROS_NKEYS + 1];
+		const struct match_def *def;
+		const char *names[ROS_NKEYS + 64];
+		const char *const *mk;
+		int nn;
 
-		for (k = 0; k < ROS_NKEYS; k++) {
-			names[k] = ros_keys[k].name;
+		for (k = 0; k < ROS_NKEYS; k++)
 			if (strcmp(ros_keys[k].name, it->key) == 0)
 				break;
-		}
 		if (k == ROS_NKEYS) {
-			names[ROS_NKEYS] = NULL;
-			ros_err(b, it->kpos, "unknown key \"%s\" in %s rule %d%s",
-			    it->key, tn, pd->num, ros_hint(hint, sizeof(hint),
-			    it->key, names, ROS_NKEYS, NULL));
+			def = match_find(it->key);
+			if (def != NULL) {
+				ros_add_matcher(b, pd, def, it->key, it->val,
+				    it->kpos, it->vpos, disabled);
+				continue;
+			}
+			nn = 0;
+			for (k = 0; k < ROS_NKEYS; k++)
+				names[nn++] = ros_keys[k].name;
+			for (mk = match_keys(); *mk != NULL &&
+			    nn < ROS_NKEYS + 63; mk++)
+				names[nn++] = *mk;
+			names[nn] = NULL;
+			if (disabled)
+				ros_note(b, it->kpos, "unknown key \"%s\" in "
+				    "disabled %s rule %d%s", it->key, tn, pd->num,
+				    ros_hint(hint, sizeof(hint), it->key, names,
+				    nn, NULL));
+			else
+				ros_err(b, it->kpos, "unknown key \"%s\" in %s "
+				    "rule %d%s", it->key, tn, pd->num,
+				    ros_hint(hint, sizeof(hint), it->key, names,
+				    nn, NULL));
 			continue;
 		}
 		k = ros_keys[k].key;
-		if (seen[k] != NULL) {
+		if (seen[k] != NULL && k != K_UNSUPPORTED) {
 			ros_err(b, it->kpos, "duplicate key \"%s\" in %s rule %d",
 			    it->key, tn, pd->num);
 			continue;
 		}
 		seen[k] = it;
+		if (k == K_UNSUPPORTED)
+			ros_rule_value(b, pd, k, it->key, it->val, it->vpos);
 	}
 
 	if (seen[K_CHAIN] != NULL) {
@@ -816,11 +1270,22 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 
 	if (seen[K_ACTION] != NULL) {
 		const struct ros_item *it = seen[K_ACTION];
-		const char *const *list = b->table == ROS_NAT ?
-		    ros_nat_actions : ros_filter_actions;
+		const char *const *list = ros_table_actions[b->table];
+		size_t u;
 
 		pd->action_pos = it->vpos;
-		if (ros_action_parse(it->val, &r->action) < 0) {
+		for (u = 0; u < sizeof(ros_unsupported_actions) /
+		    sizeof(ros_unsupported_actions[0]); u++)
+			if (strcmp(ros_unsupported_actions[u].name,
+			    it->val) == 0)
+				break;
+		if (u < sizeof(ros_unsupported_actions) /
+		    sizeof(ros_unsupported_actions[0])) {
+			ros_err(b, it->vpos, "action %s is not supported in %s "
+			    "rule %d: %s", it->val, tn, pd->num,
+			    ros_unsupported_actions[u].why);
+			action_ok = false;
+		} else if (ros_action_parse(it->val, &r->action) < 0) {
 			ros_err(b, it->vpos, "unknown action \"%s\" in %s rule "
 			    "%d%s", it->val, tn, pd->num, ros_hint(hint,
 			    sizeof(hint), it->val, list, -1,
@@ -832,11 +1297,22 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 			    ros_action_list(b->table));
 			action_ok = false;
 		}
+		if (!action_ok)
+			r->action = RULE_ACCEPT;
 	}
 
 	for (k = K_SRC_ADDRESS; k < K_COUNT; k++) {
-		if (seen[k] == NULL || k == K_JUMP_TARGET)
+		if (seen[k] == NULL || k == K_JUMP_TARGET || k == K_UNSUPPORTED)
 			continue;
+		if ((k == K_IN_INTERFACE || k == K_OUT_INTERFACE) &&
+		    ros_special_iface(seen[k]->val +
+		    (seen[k]->val[0] == '!'))) {
+			ros_add_matcher(b, pd, match_find(k == K_IN_INTERFACE ?
+			    "in-interface-list" : "out-interface-list"),
+			    seen[k]->key, seen[k]->val, seen[k]->kpos,
+			    seen[k]->vpos, disabled);
+			continue;
+		}
 		ros_rule_value(b, pd, k, seen[k]->key, seen[k]->val,
 		    seen[k]->vpos);
 	}
@@ -847,22 +1323,26 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 			continue;
 		if (seen[K_PROTOCOL] != NULL && r->proto < 0)
 			continue;	/* protocol already reported */
-		if ((r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP) ||
-		    r->proto_neg)
-			ros_err(b, seen[k]->kpos, "%s needs protocol=tcp or "
-			    "protocol=udp in %s rule %d", seen[k]->key, tn,
+		if (!ros_proto_ports(r->proto) || r->proto_neg)
+			ros_err(b, seen[k]->kpos, "%s needs protocol=tcp, udp, "
+			    "sctp, udp-lite or dccp in %s rule %d",
+			    seen[k]->key, tn, pd->num);
+	}
+	for (i = 0; i < r->nmt; i++) {
+		if (strcmp(r->mt[i].def->key, "port") != 0)
+			continue;
+		if (seen[K_PROTOCOL] != NULL && r->proto < 0)
+			continue;
+		if (!ros_proto_ports(r->proto) || r->proto_neg)
+			ros_err(b, pd->mt_pos[i], "port needs protocol=tcp, "
+			    "udp, sctp, udp-lite or dccp in %s rule %d", tn,
 			    pd->num);
 	}
-	if (seen[K_ICMP_OPTIONS] != NULL) {
-		if (b->table != ROS_FILTER)
-			ros_err(b, seen[K_ICMP_OPTIONS]->kpos, "icmp-options "
-			    "is only allowed in filter rules, not in %s rule "
-			    "%d", tn, pd->num);
-		else if ((seen[K_PROTOCOL] == NULL || r->proto >= 0) &&
-		    (r->proto != IPPROTO_ICMP || r->proto_neg))
-			ros_err(b, seen[K_ICMP_OPTIONS]->kpos, "icmp-options "
-			    "needs protocol=icmp in %s rule %d", tn, pd->num);
-	}
+	if (seen[K_ICMP_OPTIONS] != NULL &&
+	    (seen[K_PROTOCOL] == NULL || r->proto >= 0) &&
+	    (r->proto != IPPROTO_ICMP || r->proto_neg))
+		ros_err(b, seen[K_ICMP_OPTIONS]->kpos, "icmp-options needs "
+		    "protocol=icmp in %s rule %d", tn, pd->num);
 	if (seen[K_REJECT_WITH] != NULL) {
 		if (b->table != ROS_FILTER)
 			ros_err(b, seen[K_REJECT_WITH]->kpos, "reject-with "
@@ -879,6 +1359,22 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	if (seen[K_OUT_INTERFACE] != NULL) {
 		pd->has_outif = true;
 		pd->outif_pos = seen[K_OUT_INTERFACE]->kpos;
+	}
+	if (seen[K_IN_INTERFACE] != NULL) {
+		pd->has_inif = true;
+		pd->inif_pos = seen[K_IN_INTERFACE]->kpos;
+	}
+	for (i = 0; i < r->nmt; i++) {
+		if (strcmp(r->mt[i].def->key, "out-interface-list") == 0 &&
+		    !pd->has_outif) {
+			pd->has_outif = true;
+			pd->outif_pos = pd->mt_pos[i];
+		}
+		if (strcmp(r->mt[i].def->key, "in-interface-list") == 0 &&
+		    !pd->has_inif) {
+			pd->has_inif = true;
+			pd->inif_pos = pd->mt_pos[i];
+		}
 	}
 
 	if (seen[K_JUMP_TARGET] != NULL) {
@@ -897,8 +1393,16 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 	}
 	if (!action_ok)
 		return;
+	ros_check_action_args(b, pd, seen, partial);
 	switch (r->action) {
 	case RULE_DSTNAT:
+		/* dst-nat with only to-ports keeps the address */
+		if (seen[K_TO_ADDRESSES] == NULL && seen[K_TO_PORTS] == NULL &&
+		    !partial)
+			ros_err(b, pd->action_pos, "action=dst-nat needs "
+			    "to-addresses or to-ports in %s rule %d", tn,
+			    pd->num);
+		break;
 	case RULE_SRCNAT:
 	case RULE_NETMAP:
 		if (seen[K_TO_ADDRESSES] == NULL && !partial)
@@ -922,11 +1426,19 @@ ros_add_items(struct ros_builder *b, const struct ros_item *items, int n,
 		    rule_action_name(r->action), tn, pd->num);
 	if (seen[K_TO_PORTS] != NULL && r->action != RULE_DSTNAT &&
 	    r->action != RULE_SRCNAT && r->action != RULE_MASQUERADE &&
-	    r->action != RULE_REDIRECT && r->action != RULE_EIM)
+	    r->action != RULE_REDIRECT && r->action != RULE_EIM &&
+	    r->action != RULE_NETMAP)
 		ros_err(b, seen[K_TO_PORTS]->kpos, "to-ports is not used by "
 		    "action=%s in %s rule %d", rule_action_name(r->action),
 		    tn, pd->num);
+	if (seen[K_TO_PORTS] != NULL && (r->action == RULE_NETMAP ||
+	    (r->action == RULE_DSTNAT && seen[K_TO_ADDRESSES] == NULL)) &&
+	    !ros_proto_ports(r->proto) && !(seen[K_PROTOCOL] != NULL &&
+	    r->proto < 0))
+		ros_err(b, seen[K_TO_PORTS]->kpos, "to-ports needs "
+		    "protocol=tcp, udp or sctp in %s rule %d", tn, pd->num);
 }
+
 
 void
 ros_builder_add(struct ros_builder *b, const struct ros_item *items, int n,
@@ -941,298 +1453,132 @@ ros_builder_add_invalid(struct ros_builder *b, struct ros_pos pos)
 	ros_add_items(b, NULL, 0, pos, true);
 }
 
-static struct ros_pos
-ros_src_pos(const struct ros_src *src, size_t off)
-{
-	struct ros_pos p;
-
-	if (off > src->len)
-		off = src->len;
-	if (src->offs != NULL)
-		off = src->offs[off];
-	if (src->map != NULL)
-		return src->map(src->marg, off);
-	p.line = 1;
-	p.col = (int)off + 1;
-	return p;
-}
-
-static bool
-ros_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Split one logical line, from @start, into key=value words and add it
- * as a rule. A first word "add" is skipped.
- */
+/* Lexer errors count as the builder's own. */
 static void
-ros_add_line(struct ros_builder *b, const struct ros_src *src, size_t start)
+ros_lex_err(void *arg, struct ros_pos pos, const char *msg)
 {
-	const char *s = src->s, *tn = ros_table_names[b->table];
-	size_t len = src->len, i = start;
-	struct ros_item *items = NULL;
-	char **bufs = NULL;
-	int n = 0, cap = 0, num = b->nrules + 1, j;
-	bool first = true, partial = false;
-	struct ros_pos rpos;
+	struct ros_builder *b = arg;
 
-	while (i < len && ros_space(s[i]))
-		i++;
-	rpos = ros_src_pos(src, i);
-	while (i < len) {
-		size_t ks, ke, vs, blen = 0;
-		char *val;
+	ros_err(b, pos, "%s in %s rule %d", msg, ros_table_names[b->table],
+	    b->nrules + 1);
+}
 
-		while (i < len && ros_space(s[i]))
-			i++;
-		if (i >= len)
-			break;
-		ks = i;
-		while (i < len && !ros_space(s[i]) && s[i] != '=')
-			i++;
-		if (i >= len || s[i] != '=') {
-			if (first && i - ks == 3 && strncmp(s + ks, "add",
-			    3) == 0) {
-				first = false;
-				rpos = ros_src_pos(src, ks);
-				continue;
-			}
-			ros_err(b, ros_src_pos(src, ks), "expected key=value, "
-			    "got \"%.*s\" in %s rule %d", (int)(i - ks), s + ks,
-			    tn, num);
-			partial = true;
-			first = false;
-			continue;
-		}
-		first = false;
-		ke = i++;
-		if (ke == ks) {
-			ros_err(b, ros_src_pos(src, ks), "missing key before "
-			    "\"=\" in %s rule %d", tn, num);
-			partial = true;
-			while (i < len && !ros_space(s[i]))
-				i++;
-			continue;
-		}
-		vs = i;
-		val = xmalloc(len - i + 1);
-		if (i + 1 < len && s[i] == '!' && s[i + 1] == '"')
-			val[blen++] = s[i++];
-		if (i < len && s[i] == '"') {
-			size_t q = i++;
-			bool closed = false;
+/* One command as a rule of this builder's table. */
+static void
+ros_rule_cmd(struct ros_builder *b, const struct ros_cmd *c)
+{
+	const char *tn = ros_table_names[b->table];
+	bool partial = c->partial;
+	int i;
 
-			while (i < len) {
-				if (s[i] == '\\' && i + 1 < len) {
-					val[blen++] = s[i + 1];
-					i += 2;
-				} else if (s[i] == '"') {
-					i++;
-					closed = true;
-					break;
-				} else {
-					val[blen++] = s[i++];
-				}
-			}
-			if (!closed) {
-				ros_err(b, ros_src_pos(src, q), "unterminated "
-				    "quoted value in %s rule %d", tn, num);
-				free(val);
-				partial = true;
-				break;
-			}
-			if (i < len && !ros_space(s[i])) {
-				ros_err(b, ros_src_pos(src, i), "unexpected "
-				    "text after quoted value in %s rule %d", tn,
-				    num);
-				free(val);
-				partial = true;
-				while (i < len && !ros_space(s[i]))
-					i++;
-				continue;
-			}
-		} else {
-			while (i < len && !ros_space(s[i]))
-				val[blen++] = s[i++];
-		}
-		val[blen] = '\0';
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			items = xreallocarray(items, cap, sizeof(*items));
-			bufs = xreallocarray(bufs, cap * 2, sizeof(*bufs));
-		}
-		bufs[2 * n] = xstrndup(s + ks, ke - ks);
-		bufs[2 * n + 1] = val;
-		items[n].key = bufs[2 * n];
-		items[n].val = val;
-		items[n].kpos = ros_src_pos(src, ks);
-		items[n].vpos = ros_src_pos(src, vs);
-		n++;
+	if (c->bare != NULL) {
+		ros_err(b, c->bare_pos, "expected key=value, got \"%s\" in %s "
+		    "rule %d", c->bare, tn, b->nrules + 1);
+		partial = true;
 	}
-	ros_add_items(b, items, n, rpos, partial);
-	for (j = 0; j < 2 * n; j++)
-		free(bufs[j]);
-	free(bufs);
-	free(items);
+	/* export verbose: "!key" says the property is unset */
+	for (i = 0; i < c->nunset; i++)
+		if (!ros_key_known(b->table, c->unset[i].key) &&
+		    match_find(c->unset[i].key) == NULL)
+			ros_err(b, c->unset[i].kpos, "unknown key \"%s\" in %s "
+			    "rule %d", c->unset[i].key, tn, b->nrules + 1);
+	ros_add_items(b, c->items, c->nitems, c->pos, partial);
+}
+
+void
+ros_builder_add_cmd(struct ros_builder *b, const struct ros_cmd *c)
+{
+	ros_rule_cmd(b, c);
+}
+
+static void
+ros_line_cb(void *arg, const struct ros_cmd *c)
+{
+	ros_rule_cmd(arg, c);
 }
 
 void
 ros_builder_add_text(struct ros_builder *b, const char *text, ros_map_fn map,
     void *marg)
 {
-	struct ros_src src = { text, strlen(text), NULL, map, marg };
-
-	ros_add_line(b, &src, 0);
+	ros_line_read(text, map, marg, ros_lex_err, b, ros_line_cb, b);
 }
 
-/* Section paths, as words joined by '/'. */
-static const char *const ros_sections[] = {
-	"/ip/firewall/nat", "/ip/firewall/filter", NULL
+struct ros_block {
+	struct ros_builder *b;
+	char want[ROS_PATH_MAX];	/* "/ip/firewall/nat" */
+	bool section_ok;
+	int last_line;			/* of the last section error */
 };
 
 /*
- * A line starting with '/': read the section path, written as words
- * (`/ip firewall nat`) or with slashes (`/ip/firewall/nat`). Return the
- * offset after it, and *@ok false when the section is not this table's.
+ * A `nat:` or `filter:` block holds one table's export: other sections
+ * are errors there (a whole export goes under `routeros:`).
  */
-static size_t
-ros_section(struct ros_builder *b, const struct ros_src *src, size_t i,
-    bool *ok)
+static void
+ros_block_cb(void *arg, const struct ros_cmd *c)
 {
-	const char *s = src->s;
-	size_t len = src->len, start = i, end = i;
-	char path[64];
-	size_t plen = 0;
-	int idx, w;
+	struct ros_block *bl = arg;
+	struct ros_builder *b = bl->b;
+	const char *tn = ros_table_names[b->table];
+	char shown[ROS_PATH_MAX + 8];
+	size_t i;
 
-	path[0] = '\0';
-	for (;;) {
-		size_t ws = i, we, k;
-		bool prefix = false;
-
-		while (i < len && !ros_space(s[i]))
-			i++;
-		we = i;
-		if (we == ws || plen + (we - ws) + 2 >= sizeof(path))
-			break;
-		if (s[ws] != '/')
-			path[plen++] = '/';
-		memcpy(path + plen, s + ws, we - ws);
-		plen += we - ws;
-		path[plen] = '\0';
-		end = we;
-		if (ros_lookup(ros_sections, path) >= 0)
-			break;
-		for (k = 0; ros_sections[k] != NULL; k++)
-			if (strncmp(ros_sections[k], path, plen) == 0 &&
-			    ros_sections[k][plen] == '/')
-				prefix = true;
-		if (!prefix)
-			break;
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
+	if (c->path[0] != '\0' && strcmp(c->path, bl->want) != 0) {
+		if (c->path_pos.line != bl->last_line) {
+			bl->last_line = c->path_pos.line;
+			/* "/ip firewall nat" as the export writes it */
+			snprintf(shown, sizeof(shown), "%s", c->path);
+			for (i = 1; shown[i] != '\0'; i++)
+				if (shown[i] == '/')
+					shown[i] = ' ';
+			if (strncmp(c->path, "/ip/firewall/", 13) == 0 &&
+			    strchr(c->path + 13, '/') == NULL &&
+			    (strcmp(c->path + 13, "nat") == 0 ||
+			    strcmp(c->path + 13, "filter") == 0 ||
+			    strcmp(c->path + 13, "mangle") == 0 ||
+			    strcmp(c->path + 13, "raw") == 0))
+				ros_err(b, c->path_pos, "section \"%s\" is not "
+				    "allowed in %s (expected /ip firewall %s)",
+				    shown, tn, tn);
+			else
+				ros_err(b, c->path_pos, "unknown section \"%s\" "
+				    "in %s (expected /ip firewall %s)", shown, tn,
+				    tn);
+		}
+		return;
 	}
-	idx = ros_lookup(ros_sections, path);
-	w = (int)(end - start);
-	if (idx < 0) {
-		ros_err(b, ros_src_pos(src, start), "unknown section \"%.*s\" "
-		    "in %s (expected /ip firewall %s)", w, s + start,
-		    ros_table_names[b->table], ros_table_names[b->table]);
-		*ok = false;
-	} else if (idx != (int)b->table) {
-		ros_err(b, ros_src_pos(src, start), "section \"%.*s\" is not "
-		    "allowed in %s (expected /ip firewall %s)", w, s + start,
-		    ros_table_names[b->table], ros_table_names[b->table]);
-		*ok = false;
-	} else {
-		*ok = true;
+	if (c->verb[0] == '\0' && c->nitems == 0 && c->bare == NULL)
+		return;		/* the section line itself */
+	if (strcmp(c->verb, "add") != 0) {
+		ros_err(b, c->pos, "unsupported command \"%s\" in %s export "
+		    "(only add lines are understood)", c->verb[0] != '\0' ?
+		    c->verb : c->bare != NULL ? c->bare : "", tn);
+		return;
 	}
-	return end;
+	ros_rule_cmd(b, c);
 }
 
 static void
-ros_export_line(struct ros_builder *b, const struct ros_src *src,
-    bool *section_ok)
+ros_block_err(void *arg, struct ros_pos pos, const char *msg)
 {
-	const char *s = src->s;
-	size_t len = src->len, i = 0, ws;
+	struct ros_block *bl = arg;
 
-	while (i < len && ros_space(s[i]))
-		i++;
-	if (i >= len || s[i] == '#')
-		return;
-	if (s[i] == '/') {
-		i = ros_section(b, src, i, section_ok);
-		while (i < len && ros_space(s[i]))
-			i++;
-		if (i >= len)
-			return;
-	}
-	if (!*section_ok)
-		return;		/* already reported at the section line */
-	ws = i;
-	while (i < len && !ros_space(s[i]) && s[i] != '=')
-		i++;
-	if ((i >= len || s[i] != '=') && !(i - ws == 3 &&
-	    strncmp(s + ws, "add", 3) == 0)) {
-		ros_err(b, ros_src_pos(src, ws), "unsupported command \"%.*s\" "
-		    "in %s export (only add lines are understood)",
-		    (int)(i - ws), s + ws, ros_table_names[b->table]);
-		return;
-	}
-	ros_add_line(b, src, ws);
+	ros_lex_err(bl->b, pos, msg);
 }
 
 void
 ros_builder_add_export(struct ros_builder *b, const char *text,
     ros_map_fn map, void *marg)
 {
-	size_t tlen = strlen(text), p = 0, n = 0;
-	char *line = xmalloc(tlen + 1);
-	size_t *offs = xcalloc(tlen + 1, sizeof(*offs));
-	bool section_ok = true, cont = false;
+	struct ros_block bl;
 
-	while (p <= tlen) {
-		size_t ls = p, le, k;
-
-		while (p < tlen && text[p] != '\n')
-			p++;
-		le = p;
-		p++;		/* past '\n', or past the end */
-		if (le > ls && text[le - 1] == '\r')
-			le--;
-		if (!cont) {
-			size_t f = ls;
-
-			n = 0;
-			while (f < le && (text[f] == ' ' || text[f] == '\t'))
-				f++;
-			if (f < le && text[f] == '#')
-				continue;
-		}
-		/* A trailing backslash joins the next line to this one. */
-		cont = le > ls && text[le - 1] == '\\';
-		if (cont)
-			le--;
-		for (k = ls; k < le; k++) {
-			line[n] = text[k];
-			offs[n++] = k;
-		}
-		if (cont && p <= tlen)
-			continue;
-		line[n] = '\0';
-		offs[n] = le;
-		{
-			struct ros_src src = { line, n, offs, map, marg };
-
-			ros_export_line(b, &src, &section_ok);
-		}
-		cont = false;
-	}
-	free(line);
-	free(offs);
+	memset(&bl, 0, sizeof(bl));
+	bl.b = b;
+	snprintf(bl.want, sizeof(bl.want), "/ip/firewall/%s",
+	    ros_table_names[b->table]);
+	ros_export_read(text, map, marg, ros_block_err, &bl, ros_block_cb,
+	    &bl);
 }
 
 static void
@@ -1329,10 +1675,16 @@ ros_sb_text(struct ros_sbuf *sb, const char *key, const char *v)
 		    *c == '=' || *c == '#' || *c == ';')
 			quote = true;
 	if (!quote) {
-		ros_sb_add(sb, " %s=%s", key, v);
+		if (key != NULL)
+			ros_sb_add(sb, " %s=%s", key, v);
+		else
+			ros_sb_add(sb, "%s", v);
 		return;
 	}
-	ros_sb_add(sb, " %s=\"", key);
+	if (key != NULL)
+		ros_sb_add(sb, " %s=\"", key);
+	else
+		ros_sb_add(sb, "\"");
 	for (c = v; *c != '\0'; c++)
 		ros_sb_add(sb, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
 	ros_sb_add(sb, "\"");
@@ -1346,7 +1698,7 @@ static char *
 ros_rule_text(const struct ruleset *rs, const struct rule *r)
 {
 	struct ros_sbuf sb = { NULL, 0, 0 };
-	const char *proto = NULL;
+	const char *proto;
 
 	ros_sb_add(&sb, "chain=%s action=%s", rs->chains[r->chain].name,
 	    rule_action_name(r->action));
@@ -1365,13 +1717,58 @@ ros_rule_text(const struct ruleset *rs, const struct rule *r)
 	if (r->action == RULE_REJECT)
 		ros_sb_add(&sb, " reject-with=%s",
 		    ros_reject_names[r->reject_with]);
+	switch (r->mark_name == NULL && (r->action == RULE_MARK_CONN ||
+	    r->action == RULE_MARK_PACKET || r->action == RULE_MARK_ROUTING ||
+	    r->action == RULE_ADD_SRC || r->action == RULE_ADD_DST) ?
+	    RULE_ACCEPT : r->action) {
+	case RULE_MARK_CONN:
+		ros_sb_text(&sb, "new-connection-mark", r->mark_name);
+		break;
+	case RULE_MARK_PACKET:
+		ros_sb_text(&sb, "new-packet-mark", r->mark_name);
+		break;
+	case RULE_MARK_ROUTING:
+		ros_sb_text(&sb, "new-routing-mark", r->mark_name);
+		break;
+	case RULE_CHANGE_MSS:
+		if (r->new_mss < 0)
+			ros_sb_add(&sb, " new-mss=clamp-to-pmtu");
+		else
+			ros_sb_add(&sb, " new-mss=%d", r->new_mss);
+		break;
+	case RULE_CHANGE_TTL:
+		ros_sb_add(&sb, " new-ttl=%s:%u", r->ttl_op == TTL_SET ? "set" :
+		    r->ttl_op == TTL_INC ? "increment" : "decrement",
+		    r->ttl_val);
+		break;
+	case RULE_CHANGE_DSCP:
+		ros_sb_add(&sb, " new-dscp=%u", r->new_dscp);
+		break;
+	case RULE_SET_PRIORITY:
+		if (r->new_priority == 0xff)
+			ros_sb_add(&sb, " new-priority=from-dscp");
+		else
+			ros_sb_add(&sb, " new-priority=%u", r->new_priority);
+		break;
+	case RULE_ADD_SRC:
+	case RULE_ADD_DST:
+		ros_sb_text(&sb, "address-list", r->mark_name);
+		if (r->list_static)
+			ros_sb_add(&sb, " address-list-timeout=none-static");
+		else if (r->list_timeout == 0)
+			ros_sb_add(&sb, " address-list-timeout=none-dynamic");
+		else
+			ros_sb_add(&sb, " address-list-timeout=%us",
+			    r->list_timeout);
+		break;
+	default:
+		break;
+	}
+	if (r->action >= RULE_MARK_CONN && r->action <= RULE_SET_PRIORITY &&
+	    !r->passthrough)
+		ros_sb_add(&sb, " passthrough=no");
 	if (r->proto >= 0) {
-		if (r->proto == IPPROTO_TCP)
-			proto = "tcp";
-		else if (r->proto == IPPROTO_UDP)
-			proto = "udp";
-		else if (r->proto == IPPROTO_ICMP)
-			proto = "icmp";
+		proto = ros_proto_name(r->proto);
 		if (proto != NULL)
 			ros_sb_add(&sb, " protocol=%s%s",
 			    r->proto_neg ? "!" : "", proto);
@@ -1396,8 +1793,28 @@ ros_rule_text(const struct ruleset *rs, const struct rule *r)
 	if (r->icmp_type >= 0) {
 		ros_sb_add(&sb, " icmp-options=%s%d", r->icmp_neg ? "!" : "",
 		    r->icmp_type);
-		if (r->icmp_code >= 0)
+		if (r->icmp_type_hi != r->icmp_type)
+			ros_sb_add(&sb, "-%d", r->icmp_type_hi);
+		if (r->icmp_code >= 0) {
 			ros_sb_add(&sb, ":%d", r->icmp_code);
+			if (r->icmp_code_hi != r->icmp_code)
+				ros_sb_add(&sb, "-%d", r->icmp_code_hi);
+		}
+	}
+	{
+		int i;
+
+		for (i = 0; i < r->nmt; i++) {
+			char key[64];
+
+			snprintf(key, sizeof(key), "%s", r->mt[i].def->key);
+			if (r->mt[i].neg) {
+				ros_sb_add(&sb, " %s=!", key);
+				ros_sb_text(&sb, NULL, r->mt[i].text);
+			} else {
+				ros_sb_text(&sb, key, r->mt[i].text);
+			}
+		}
 	}
 	if (r->ct_state != 0)
 		ros_sb_words(&sb, "connection-state", r->ct_state_neg,
@@ -1432,15 +1849,7 @@ ros_chain_add(struct ruleset *rs, const char *name)
 	return rs->nchains++;
 }
 
-static bool
-ros_is_builtin(enum ros_table t, int id)
-{
-	if (t == ROS_NAT)
-		return id == CHAIN_DSTNAT || id == CHAIN_SRCNAT;
-	return id == CHAIN_INPUT || id == CHAIN_FORWARD;
-}
-
-/* Is @name the chain= of some rule (for jump-target) / a jump-target? */
+/* Is @name the chain= of some rule (for jump-target)? */
 static bool
 ros_has_chain(const struct ros_builder *b, const char *name)
 {
@@ -1465,24 +1874,29 @@ ros_has_jump(const struct ros_builder *b, const char *name)
 	return false;
 }
 
-/*
- * Candidates for "did you mean": for a chain=, the table's builtins and
- * the jump targets; for a jump-target, the user chains rules name.
- */
-static const char **
-ros_chain_cands(const struct ros_builder *b, bool jumps, int *n)
+/* "input, forward, output" for a table's builtins. */
+static void
+ros_builtin_list(enum ros_table t, char *buf, size_t len)
 {
-	const char **c = xcalloc(b->nrules + 2, sizeof(*c));
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < CHAIN_BUILTIN_COUNT; i++)
+		if (ros_chain_allowed(t, i))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off > 0 ? ", " : "", ros_builtin_chains[i]);
+}
+
+/* Candidates for "did you mean": the user chains rules name. */
+static const char **
+ros_chain_cands(const struct ros_builder *b, int *n)
+{
+	const char **c = xcalloc(b->nrules + 1, sizeof(*c));
 	int i, k = 0;
 
-	if (!jumps) {
-		c[k++] = ros_builtin_chains[b->table == ROS_NAT ?
-		    CHAIN_DSTNAT : CHAIN_INPUT];
-		c[k++] = ros_builtin_chains[b->table == ROS_NAT ?
-		    CHAIN_SRCNAT : CHAIN_FORWARD];
-	}
 	for (i = 0; i < b->nrules; i++) {
-		const char *s = jumps ? b->rules[i].chain : b->rules[i].jump;
+		const char *s = b->rules[i].chain;
 
 		if (s != NULL && ros_lookup(ros_builtin_chains, s) < 0)
 			c[k++] = s;
@@ -1491,47 +1905,48 @@ ros_chain_cands(const struct ros_builder *b, bool jumps, int *n)
 	return c;
 }
 
-/* Chain id of each pending rule; -1 when unresolved. */
+/*
+ * Chain id of each pending rule; -1 when unresolved. Any name that is
+ * not a builtin is a user chain, as in RouterOS, even when nothing jumps
+ * to it; one close to a builtin name gets a note, since it is likelier a
+ * slip than a chain of its own.
+ */
 static void
 ros_resolve_chains(struct ros_builder *b, struct ruleset *rs, int *ids)
 {
 	const char *tn = ros_table_names[b->table];
-	const char *b0 = ros_builtin_chains[b->table == ROS_NAT ?
-	    CHAIN_DSTNAT : CHAIN_INPUT];
-	const char *b1 = ros_builtin_chains[b->table == ROS_NAT ?
-	    CHAIN_SRCNAT : CHAIN_FORWARD];
-	char hint[256], exp[96];
-	int i, id, n;
+	const char *builtins[CHAIN_BUILTIN_COUNT + 1];
+	char hint[256], list[128];
+	int i, id, n = 0;
 
+	for (i = 0; i < CHAIN_BUILTIN_COUNT; i++)
+		if (ros_chain_allowed(b->table, i))
+			builtins[n++] = ros_builtin_chains[i];
+	builtins[n] = NULL;
+	ros_builtin_list(b->table, list, sizeof(list));
 	for (i = 0; i < b->nrules; i++) {
 		struct ros_pending *pd = &b->rules[i];
-		const char **cands;
+		const char *s;
 
 		ids[i] = -1;
 		if (pd->chain == NULL)
 			continue;
 		id = ruleset_chain_find(rs, pd->chain);
 		if (id >= 0 && id < CHAIN_BUILTIN_COUNT) {
-			if (ros_is_builtin(b->table, id))
+			if (ros_chain_allowed(b->table, id))
 				ids[i] = id;
 			else
 				ros_err(b, pd->chain_pos, "chain %s is not "
-				    "allowed in %s rule %d (expected %s, %s "
-				    "or a user chain)", pd->chain, tn, pd->num,
-				    b0, b1);
+				    "allowed in %s rule %d (expected %s or a "
+				    "user chain)", pd->chain, tn, pd->num, list);
 			continue;
 		}
-		if (ros_has_jump(b, pd->chain)) {
-			ids[i] = ros_chain_add(rs, pd->chain);
-			continue;
-		}
-		snprintf(exp, sizeof(exp), "%s, %s or the jump-target of a "
-		    "jump rule", b0, b1);
-		cands = ros_chain_cands(b, false, &n);
-		ros_err(b, pd->chain_pos, "unknown chain \"%s\" in %s rule "
-		    "%d%s", pd->chain, tn, pd->num, ros_hint(hint,
-		    sizeof(hint), pd->chain, cands, n, exp));
-		free(cands);
+		if (id < 0 && !ros_has_jump(b, pd->chain) &&
+		    (s = ros_suggest(pd->chain, builtins, -1)) != NULL)
+			ros_note(b, pd->chain_pos, "chain \"%s\" in %s rule %d "
+			    "is a user chain nothing jumps to (did you mean "
+			    "\"%s\"?)", pd->chain, tn, pd->num, s);
+		ids[i] = ros_chain_add(rs, pd->chain);
 	}
 	for (i = 0; i < b->nrules; i++) {
 		struct ros_pending *pd = &b->rules[i];
@@ -1547,7 +1962,7 @@ ros_resolve_chains(struct ros_builder *b, struct ruleset *rs, int *ids)
 			continue;
 		}
 		if (id < 0 || !ros_has_chain(b, pd->jump)) {
-			cands = ros_chain_cands(b, true, &n);
+			cands = ros_chain_cands(b, &n);
 			ros_err(b, pd->jump_pos, "jump-target \"%s\" names no "
 			    "chain in %s rule %d%s", pd->jump, tn, pd->num,
 			    ros_hint(hint, sizeof(hint), pd->jump, cands, n,
@@ -1569,25 +1984,45 @@ ros_check_placement(struct ros_builder *b, const int *ids)
 	for (i = 0; i < b->nrules; i++) {
 		const struct ros_pending *pd = &b->rules[i];
 		const struct rule *r = pd->r;
+		int c = ids[i];
+		const char *cn = c >= 0 && c < CHAIN_BUILTIN_COUNT ?
+		    ros_builtin_chains[c] : NULL;
 
-		if (ids[i] == CHAIN_DSTNAT && pd->has_outif)
+		if (cn == NULL)
+			continue;
+		if (pd->has_outif && (c == CHAIN_DSTNAT || c == CHAIN_INPUT ||
+		    c == CHAIN_PREROUTING))
 			ros_err(b, pd->outif_pos, "out-interface cannot be "
-			    "used in chain dstnat in %s rule %d (the packet "
-			    "is not routed yet)", tn, pd->num);
-		if (ids[i] == CHAIN_INPUT && pd->has_outif)
-			ros_err(b, pd->outif_pos, "out-interface cannot be "
-			    "used in chain input in %s rule %d (the packet "
-			    "is for the router)", tn, pd->num);
-		if (ids[i] == CHAIN_DSTNAT && (r->action == RULE_SRCNAT ||
+			    "used in chain %s in %s rule %d (%s)", cn, tn,
+			    pd->num, c == CHAIN_INPUT ? "the packet is for the "
+			    "router" : "the packet is not routed yet");
+		if (pd->has_inif && c == CHAIN_OUTPUT)
+			ros_err(b, pd->inif_pos, "in-interface cannot be used "
+			    "in chain output in %s rule %d (the router sends "
+			    "the packet)", tn, pd->num);
+		if (c == CHAIN_DSTNAT && (r->action == RULE_SRCNAT ||
 		    r->action == RULE_MASQUERADE))
 			ros_err(b, pd->action_pos, "action=%s cannot be used "
 			    "in chain dstnat in %s rule %d (use chain=srcnat)",
 			    rule_action_name(r->action), tn, pd->num);
-		if (ids[i] == CHAIN_SRCNAT && (r->action == RULE_DSTNAT ||
+		if (c == CHAIN_SRCNAT && (r->action == RULE_DSTNAT ||
 		    r->action == RULE_REDIRECT))
 			ros_err(b, pd->action_pos, "action=%s cannot be used "
 			    "in chain srcnat in %s rule %d (use chain=dstnat)",
 			    rule_action_name(r->action), tn, pd->num);
+		if (r->action == RULE_FASTTRACK && b->table == ROS_FILTER &&
+		    c != CHAIN_FORWARD)
+			ros_err(b, pd->action_pos, "action=fasttrack-connection "
+			    "is only allowed in chain forward in %s rule %d", tn,
+			    pd->num);
+		if (r->action == RULE_MARK_ROUTING && c != CHAIN_PREROUTING &&
+		    c != CHAIN_OUTPUT)
+			ros_err(b, pd->action_pos, "action=mark-routing is only "
+			    "allowed in chains prerouting and output in %s rule "
+			    "%d (the route is chosen after them)", tn, pd->num);
+		if (r->action == RULE_TARPIT && c == CHAIN_OUTPUT)
+			ros_err(b, pd->action_pos, "action=tarpit cannot be used "
+			    "in chain output in %s rule %d", tn, pd->num);
 	}
 }
 
@@ -1662,6 +2097,7 @@ ros_builder_free(struct ros_builder *b)
 	for (i = 0; i < b->nrules; i++) {
 		free(b->rules[i].chain);
 		free(b->rules[i].jump);
+		free(b->rules[i].mt_pos);
 	}
 	free(b->rules);
 	for (i = 0; i < b->nifs; i++)
@@ -1670,17 +2106,49 @@ ros_builder_free(struct ros_builder *b)
 	free(b);
 }
 
+/* Matchers that name other sections: interface lists. */
+static void
+ros_bind(struct ros_builder *b, const struct match_env *env)
+{
+	const char *tn = ros_table_names[b->table];
+	char err[256];
+	int i, j;
+
+	for (i = 0; i < b->nrules; i++) {
+		struct ros_pending *pd = &b->rules[i];
+
+		for (j = 0; j < pd->r->nmt; j++) {
+			struct rule_match *m = &pd->r->mt[j];
+
+			if (m->def->bind == NULL ||
+			    m->def->bind(m, env, err, sizeof(err)) == 0)
+				continue;
+			ros_err(b, pd->mt_pos[j], "%s in %s rule %d", err, tn,
+			    pd->num);
+		}
+	}
+}
+
 struct ruleset *
 ros_builder_finish(struct ros_builder *b)
+{
+	return ros_builder_finish_env(b, NULL);
+}
+
+struct ruleset *
+ros_builder_finish_env(struct ros_builder *b, const struct match_env *env)
 {
 	struct ruleset *rs = xcalloc(1, sizeof(*rs));
 	int *ids = xcalloc(b->nrules > 0 ? b->nrules : 1, sizeof(*ids));
 	int i;
 
+	rs->table = b->table;
+	rs->nrules = b->nrules;
 	for (i = 0; i < CHAIN_BUILTIN_COUNT; i++)
 		ros_chain_add(rs, ros_builtin_chains[i]);
 	ros_resolve_chains(b, rs, ids);
 	ros_check_placement(b, ids);
+	ros_bind(b, env);
 
 	/* Rules go to their chains in file order; unplaced ones are freed. */
 	for (i = 0; i < b->nrules; i++) {
@@ -1688,9 +2156,7 @@ ros_builder_finish(struct ros_builder *b)
 		struct rule *r = b->rules[i].r;
 
 		if (ids[i] < 0) {
-			free(r->log_prefix);
-			free(r->comment);
-			free(r);
+			rule_free(r);
 			continue;
 		}
 		ch = &rs->chains[ids[i]];

@@ -19,7 +19,13 @@
 enum ros_table {
 	ROS_NAT,		/* nat:, /ip firewall nat */
 	ROS_FILTER,		/* filter:, /ip firewall filter */
+	ROS_MANGLE,		/* mangle:, /ip firewall mangle */
+	ROS_RAW,		/* raw:, /ip firewall raw */
+	ROS_TABLE_COUNT
 };
+
+/* "nat", "filter", "mangle", "raw" */
+extern const char *const ros_table_names[ROS_TABLE_COUNT];
 
 /* A 1-based file position. */
 struct ros_pos {
@@ -28,6 +34,8 @@ struct ros_pos {
 
 /* Receives one complete message (no file name, no trailing newline). */
 typedef void (*ros_error_fn)(void *arg, struct ros_pos pos, const char *msg);
+
+struct match_env;
 
 /*
  * Maps a byte offset in a piece of text (a YAML scalar's value) to the
@@ -89,14 +97,47 @@ void ros_builder_add_text(struct ros_builder *b, const char *text,
 void ros_builder_add_export(struct ros_builder *b, const char *text,
     ros_map_fn map, void *marg);
 
+/*
+ * ros_builder_set_note() - where notes go (an unknown key in a disabled
+ * rule, a user chain nothing jumps to): things worth saying that do not
+ * stop the load. Without it they are dropped.
+ */
+void ros_builder_set_note(struct ros_builder *b, ros_error_fn note,
+    void *arg);
+
+/*
+ * ros_builder_set_file() - the file name later rules record (an export
+ * read from another file than the YAML).
+ */
+void ros_builder_set_file(struct ros_builder *b, const char *file);
+
+/*
+ * ros_builder_add_cmd() - add one `add` command read by the export
+ * reader (ros_lex.h): its key=value words, its "!key" unset markers.
+ */
+struct ros_cmd;
+void ros_builder_add_cmd(struct ros_builder *b, const struct ros_cmd *c);
+
 /**
- * ros_builder_finish() - resolve chains and jump targets, check for jump
+ * ros_builder_finish() - resolve chains and jump targets, bind matchers
+ * that name other sections (interface lists) through @env, check for jump
  * loops, write each rule's canonical text, and free the builder.
  *
  * Return: the ruleset, or NULL when any error was reported since
  * ros_builder_new().
  */
 struct ruleset *ros_builder_finish(struct ros_builder *b);
+struct ruleset *ros_builder_finish_env(struct ros_builder *b,
+    const struct match_env *env);
+
+/* ros_key_known() - is @key a property of rules in @table? */
+bool ros_key_known(enum ros_table table, const char *key);
+
+/* ros_chain_allowed() - may table @t hold builtin chain @id? */
+bool ros_chain_allowed(enum ros_table t, int id);
+
+/* ros_builtin_chain_name() - "dstnat", "input", ... */
+const char *ros_builtin_chain_name(int id);
 
 /*
  * ros_edit_distance() - edit distance (insert, delete, substitute, swap

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "match.h"
 #include "rule.h"
 #include "xmalloc.h"
 
@@ -26,6 +27,20 @@ static const char *const rule_action_names[] = {
 	[RULE_JUMP] = "jump",
 	[RULE_RETURN] = "return",
 	[RULE_LOG] = "log",
+	[RULE_FASTTRACK] = "fasttrack-connection",
+	[RULE_TARPIT] = "tarpit",
+	[RULE_ADD_SRC] = "add-src-to-address-list",
+	[RULE_ADD_DST] = "add-dst-to-address-list",
+	[RULE_NOTRACK] = "notrack",
+	[RULE_MARK_CONN] = "mark-connection",
+	[RULE_MARK_PACKET] = "mark-packet",
+	[RULE_MARK_ROUTING] = "mark-routing",
+	[RULE_CHANGE_MSS] = "change-mss",
+	[RULE_CHANGE_TTL] = "change-ttl",
+	[RULE_CHANGE_DSCP] = "change-dscp",
+	[RULE_CLEAR_DF] = "clear-df",
+	[RULE_STRIP_OPTIONS] = "strip-ipv4-options",
+	[RULE_SET_PRIORITY] = "set-priority",
 };
 
 const char *
@@ -78,6 +93,8 @@ rule_if_match(int want, bool neg, int have)
 bool
 rule_match(const struct rule *r, const struct rule_pkt *p)
 {
+	int i;
+
 	if (r->proto >= 0 && (p->proto == r->proto) == r->proto_neg)
 		return false;
 	if (r->src.set && !rule_addr_match(&r->src, ntohl(p->src)))
@@ -103,11 +120,16 @@ rule_match(const struct rule *r, const struct rule_pkt *p)
 
 		if (p->icmp_type < 0)
 			return false;
-		in = p->icmp_type == r->icmp_type &&
-		    (r->icmp_code < 0 || p->icmp_code == r->icmp_code);
+		in = p->icmp_type >= r->icmp_type &&
+		    p->icmp_type <= r->icmp_type_hi &&
+		    (r->icmp_code < 0 || (p->icmp_code >= r->icmp_code &&
+		    p->icmp_code <= r->icmp_code_hi));
 		if (in == r->icmp_neg)
 			return false;
 	}
+	for (i = 0; i < r->nmt; i++)
+		if (!match_test(&r->mt[i], p))
+			return false;
 	return true;
 }
 
@@ -191,9 +213,42 @@ rule_log(const struct ruleset *rs, const struct rule *r, int chain,
 	    p->len);
 }
 
+bool
+rule_terminal(const struct rule *r)
+{
+	switch (r->action) {
+	case RULE_PASSTHROUGH:
+	case RULE_LOG:
+	case RULE_JUMP:
+	case RULE_RETURN:
+	case RULE_ADD_SRC:
+	case RULE_ADD_DST:
+		return false;
+	case RULE_MARK_CONN:
+	case RULE_MARK_PACKET:
+	case RULE_MARK_ROUTING:
+	case RULE_CHANGE_MSS:
+	case RULE_CHANGE_TTL:
+	case RULE_CHANGE_DSCP:
+	case RULE_CLEAR_DF:
+	case RULE_STRIP_OPTIONS:
+	case RULE_SET_PRIORITY:
+		return !r->passthrough;
+	default:
+		return true;
+	}
+}
+
 const struct rule *
-rule_eval(const struct ruleset *rs, int chain, const struct rule_pkt *p,
+rule_eval(const struct ruleset *rs, int chain, struct rule_pkt *p,
     rule_trace_fn trace, void *arg)
+{
+	return rule_eval_act(rs, chain, p, trace, NULL, arg);
+}
+
+const struct rule *
+rule_eval_act(const struct ruleset *rs, int chain, struct rule_pkt *p,
+    rule_trace_fn trace, rule_act_fn act, void *arg)
 {
 	struct {
 		int chain, pos;
@@ -231,6 +286,22 @@ rule_eval(const struct ruleset *rs, int chain, const struct rule_pkt *p,
 		switch (r->action) {
 		case RULE_PASSTHROUGH:
 		case RULE_LOG:
+			break;
+		case RULE_ADD_SRC:
+		case RULE_ADD_DST:
+		case RULE_MARK_CONN:
+		case RULE_MARK_PACKET:
+		case RULE_MARK_ROUTING:
+		case RULE_CHANGE_MSS:
+		case RULE_CHANGE_TTL:
+		case RULE_CHANGE_DSCP:
+		case RULE_CLEAR_DF:
+		case RULE_STRIP_OPTIONS:
+		case RULE_SET_PRIORITY:
+			if (act != NULL)
+				act(arg, r, p);
+			if (rule_terminal(r))
+				return r;
 			break;
 		case RULE_JUMP:
 			/*
@@ -279,9 +350,15 @@ ruleset_chain_find(const struct ruleset *rs, const char *name)
 	return -1;
 }
 
-static void
+void
 rule_free(struct rule *r)
 {
+	int i;
+
+	for (i = 0; i < r->nmt; i++)
+		match_free(&r->mt[i]);
+	free(r->mt);
+	free(r->mark_name);
 	free(r->log_prefix);
 	free(r->comment);
 	free(r->text);

@@ -2,10 +2,18 @@
 /*
  * Firewall and NAT rules in RouterOS terms, their chains, and evaluation.
  *
- * One engine serves both `nat:` (chains dstnat, srcnat) and `filter:`
- * (chains input, forward); user chains are reached with action=jump and
- * left with action=return. A ruleset is immutable once built, except for
- * the per-rule counters, so a reload builds a new one and swaps pointers.
+ * One engine serves the four RouterOS tables: raw (prerouting, output),
+ * mangle (prerouting, input, forward, output, postrouting), filter (input,
+ * forward, output) and nat (dstnat, srcnat); user chains are reached with
+ * action=jump and left with action=return, and a user chain nothing jumps
+ * to is kept, as RouterOS keeps it. A ruleset is immutable once built,
+ * except for the per-rule counters and the state of stateful matchers
+ * (limit, nth, psd ...), so a reload builds a new one and swaps pointers.
+ *
+ * The classic matchers (addresses, protocol, ports, interfaces, states,
+ * icmp-options) are fields of struct rule, tested inline; every other
+ * RouterOS matcher is a row of the registry in match.c (key, parse,
+ * match, print), held by a rule as a struct rule_match.
  *
  * Byte order: addresses in matchers and actions are kept in HOST order
  * (lo..hi inclusive ranges, a prefix is a range); ports in HOST order.
@@ -35,14 +43,33 @@ enum rule_action {
 	RULE_JUMP,
 	RULE_RETURN,
 	RULE_LOG,
+	RULE_FASTTRACK,		/* filter forward: accept, later packets skip */
+	RULE_TARPIT,		/* filter: hold a TCP connection open */
+	RULE_ADD_SRC,		/* add-src-to-address-list */
+	RULE_ADD_DST,		/* add-dst-to-address-list */
+	RULE_NOTRACK,		/* raw */
+	RULE_MARK_CONN,		/* mangle: mark-connection */
+	RULE_MARK_PACKET,	/* mangle: mark-packet */
+	RULE_MARK_ROUTING,	/* mangle: mark-routing */
+	RULE_CHANGE_MSS,
+	RULE_CHANGE_TTL,
+	RULE_CHANGE_DSCP,
+	RULE_CLEAR_DF,
+	RULE_STRIP_OPTIONS,	/* strip-ipv4-options */
+	RULE_SET_PRIORITY,
+	RULE_ACTION_COUNT
 };
 
 enum rule_reject_with {
 	REJECT_ICMP_PORT_UNREACH,	/* default, as RouterOS */
 	REJECT_ICMP_HOST_UNREACH,
-	REJECT_ICMP_NET_UNREACH,
+	REJECT_ICMP_NET_UNREACH,	/* icmp-network-unreachable */
 	REJECT_ICMP_ADMIN_PROHIBITED,
 	REJECT_TCP_RESET,
+	REJECT_ICMP_PROTO_UNREACH,	/* icmp-protocol-unreachable */
+	REJECT_ICMP_NET_PROHIBITED,	/* icmp-net-prohibited */
+	REJECT_ICMP_HOST_PROHIBITED,	/* icmp-host-prohibited */
+	REJECT_COUNT
 };
 
 /* connection-state bits */
@@ -50,18 +77,33 @@ enum rule_reject_with {
 #define RULE_CT_ESTABLISHED	0x02
 #define RULE_CT_RELATED		0x04
 #define RULE_CT_INVALID		0x08
+#define RULE_CT_UNTRACKED	0x10
 /* connection-nat-state bits */
 #define RULE_NAT_SRCNAT		0x01
 #define RULE_NAT_DSTNAT		0x02
 
-/* Builtin chain ids; user chains follow. */
+/*
+ * Builtin chain ids, the same in every table (a table uses some of them:
+ * ros_chain_allowed()); user chains follow.
+ */
 enum rule_chain_id {
 	CHAIN_DSTNAT = 0,
 	CHAIN_SRCNAT = 1,
 	CHAIN_INPUT = 2,
 	CHAIN_FORWARD = 3,
-	CHAIN_BUILTIN_COUNT = 4,
+	CHAIN_OUTPUT = 4,
+	CHAIN_PREROUTING = 5,
+	CHAIN_POSTROUTING = 6,
+	CHAIN_BUILTIN_COUNT = 7,
 };
+
+/* mark values: 0 is no-mark; names are interned by names.c */
+#define RULE_NO_MARK	0
+
+/* change-ttl / ttl= operations */
+enum rule_ttl_op { TTL_SET, TTL_INC, TTL_DEC };
+
+struct rule_match;
 
 struct rule_addr {
 	bool set, neg;
@@ -97,7 +139,12 @@ struct rule {
 	uint8_t nat_state;	/* RULE_NAT_* mask, 0: unset */
 	bool nat_state_neg;
 	int icmp_type, icmp_code;	/* -1: any */
+	int icmp_type_hi, icmp_code_hi;	/* ranges: TYPE-TYPE:CODE-CODE */
 	bool icmp_neg;
+
+	/* the registry's matchers (match.c), cheapest first */
+	struct rule_match *mt;
+	int nmt;
 
 	/* action */
 	enum rule_action action;
@@ -107,6 +154,14 @@ struct rule {
 	int jump_target;	/* chain id, for RULE_JUMP */
 	enum rule_reject_with reject_with;
 	bool randomise_ports;
+	bool passthrough;	/* mangle marks and changes: go on (default) */
+	char *mark_name;	/* new-*-mark=, or the list of add-*-to-... */
+	uint16_t mark;		/* its interned id (names.c), 0: no-mark */
+	uint32_t list_timeout;	/* address-list-timeout, s; 0: none-dynamic */
+	bool list_static;	/* address-list-timeout=none-static */
+	int new_mss;		/* change-mss: -1 clamp-to-pmtu */
+	enum rule_ttl_op ttl_op;	/* change-ttl */
+	uint8_t ttl_val, new_dscp, new_priority;
 	bool log;		/* log=yes: also log the packet when it matches */
 	char *log_prefix;	/* log-prefix=, may be NULL */
 	char *comment;		/* may be NULL */
@@ -125,13 +180,18 @@ struct rule_chain {
 };
 
 struct ruleset {
+	int table;			/* enum ros_table */
 	struct rule_chain *chains;	/* [0..CHAIN_BUILTIN_COUNT) are builtin */
 	int nchains;
+	int nrules;			/* in the table, disabled ones too */
 	char **ifnames;		/* interface names by index, for log lines */
 	int nifnames;
 };
 
-/* What a packet shows the matchers. */
+/*
+ * What a packet shows the matchers. The marks are written by mangle
+ * actions as the chain runs, so a later rule sees them.
+ */
 struct rule_pkt {
 	uint32_t src, dst;	/* network order */
 	uint16_t sport, dport;	/* network order; 0 when the protocol has none */
@@ -142,7 +202,32 @@ struct rule_pkt {
 	int icmp_type, icmp_code;	/* -1 when not ICMP */
 	uint32_t len;		/* IP total length, for byte counters */
 	uint8_t tcp_flags;	/* TCP flags byte when TCP (log lines), else 0 */
+
+	/* for the registry's matchers */
+	const uint8_t *ip;	/* the IPv4 header, or NULL */
+	const uint8_t *l4;	/* transport header (first fragment), or NULL */
+	uint32_t l4_len;	/* bytes at l4 */
+	const uint8_t *src_mac;	/* the Ethernet source, or NULL */
+	uint16_t pmark, cmark, rmark;	/* packet, connection, routing marks */
+	uint8_t priority;	/* set-priority */
+	uint8_t ctype;		/* connection-type: helper id, 0 none */
+	uint64_t cbytes;	/* connection bytes, both ways */
+	uint32_t crate;		/* connection rate, bits/s */
+	uint32_t orig_src, orig_dst;	/* the connection's original tuple, */
+	uint16_t orig_sport, orig_dport;	/* network order (PCC) */
+	uint64_t now_ms;	/* monotonic, for rate matchers */
+	/* router callbacks: address types (ADDRT_*), connections per net */
+	unsigned int (*addr_type)(void *arg, uint32_t addr, int ifidx);
+	uint32_t (*conn_count)(void *arg, uint32_t src, int plen);
+	void *cb_arg;
 };
+
+/*
+ * Side effects of non-terminal actions (marks, address lists, changes of
+ * the packet), done by the router for the packet being walked.
+ */
+typedef void (*rule_act_fn)(void *arg, const struct rule *r,
+    struct rule_pkt *p);
 
 /* Called for every rule tried during rule_eval(), for `trace`. */
 typedef void (*rule_trace_fn)(void *arg, const struct ruleset *rs,
@@ -163,12 +248,26 @@ typedef void (*rule_trace_fn)(void *arg, const struct ruleset *rs,
  * no NAT).
  */
 const struct rule *rule_eval(const struct ruleset *rs, int chain,
-    const struct rule_pkt *p, rule_trace_fn trace, void *arg);
+    struct rule_pkt *p, rule_trace_fn trace, void *arg);
+
+/*
+ * rule_eval_act() - rule_eval() that also performs non-terminal actions
+ * through @act (mangle marks and changes, add-*-to-address-list,
+ * passthrough=no in mangle ends the table like accept).
+ */
+const struct rule *rule_eval_act(const struct ruleset *rs, int chain,
+    struct rule_pkt *p, rule_trace_fn trace, rule_act_fn act, void *arg);
+
+/* rule_terminal() - does this action end the walk? */
+bool rule_terminal(const struct rule *r);
 
 /**
  * rule_match() - does one rule's matchers accept the packet? No counters.
  */
 bool rule_match(const struct rule *r, const struct rule_pkt *p);
+
+/* rule_free() - one rule and what it owns. */
+void rule_free(struct rule *r);
 
 /* rule_action_name() - "dst-nat", "masquerade", ... */
 const char *rule_action_name(enum rule_action a);

@@ -229,16 +229,7 @@ fz_router_setup(void)
 		fz_r.ifaces[i].vnet = true;
 		fz_peer[i] = sp[1];
 	}
-	fz_r.routes = route_build(conf);
-	router_conf_derive(&fz_r);
-	fz_r.ct = ct_create(conf->limits.ct_max, &conf->timeouts,
-	    router_now());
-	router_ct_attach(&fz_r);
-	fz_r.np = natport_create();
-	fz_r.frag = frag_create(conf->limits.frag_max_bytes,
-	    conf->limits.frag_timeout);
-	fz_r.arp = arp_create(&fz_r, conf->limits.arp_max,
-	    conf->limits.arp_queue);
+	router_init(&fz_r, conf);
 	for (i = 0; i < (int)(sizeof(fz_neigh) / sizeof(fz_neigh[0])); i++)
 		fz_learn(fz_neigh[i].ifi, fz_neigh[i].addr, fz_neigh[i].mac);
 	fz_drain();

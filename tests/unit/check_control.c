@@ -151,7 +151,7 @@ setup(void)
 	memcpy(ci->mac, "\x02\x00\x00\x00\x02\xab", 6);
 	ci->mtu = 9000;
 	rt = calloc(1, sizeof(*rt));
-	*rt = (struct conf_route){ 0, 0, A("1.1.1.254"), 0, { 0, 0 } };
+	*rt = (struct conf_route){ 0, 0, A("1.1.1.254"), 0, 1, { 0, 0 } };
 	conf->routes = rt;
 	conf->nroutes = 1;
 
@@ -1270,7 +1270,8 @@ START_TEST(test_binary_junk)
 	a = req(c, "st\xc3\xa4tus");
 	ck_assert_str_eq(err_text(a), "unknown command \"st\xc3\xa4tus\" "
 	    "(expected status, interfaces, routes, neighbors, rules, "
-	    "conntrack, reload, events, trace or metrics)");
+	    "address-lists, interface-lists, conntrack, reload, events, "
+	    "trace or metrics)");
 	json_decref(a);
 	a = req(c, "status now");
 	ck_assert_str_eq(err_text(a), "status: unexpected argument \"now\"");

@@ -26,11 +26,11 @@ setup(void)
 	conf.ifaces[1].addrs[1] = (struct conf_addr){ A("192.168.1.100"), 24 };
 	conf.ifaces[1].naddrs = 2;
 	routes[0] = (struct conf_route){ A("0.0.0.0"), 0, A("1.1.1.254"), 0,
-	    { 0, 0 } };
-	routes[1] = (struct conf_route){ A("10.0.0.0"), 8, A("192.168.1.5"),
 	    1, { 0, 0 } };
+	routes[1] = (struct conf_route){ A("10.0.0.0"), 8, A("192.168.1.5"),
+	    1, 1, { 0, 0 } };
 	routes[2] = (struct conf_route){ A("10.1.0.0"), 16, A("1.1.1.253"), 0,
-	    { 0, 0 } };
+	    1, { 0, 0 } };
 	conf.routes = routes;
 	conf.nroutes = 3;
 }
@@ -86,7 +86,7 @@ END_TEST
 START_TEST(test_connected_beats_static)
 {
 	struct conf_route r1 = { A("192.168.1.0"), 24, A("1.1.1.254"), 0,
-	    { 0, 0 } };
+	    1, { 0, 0 } };
 	struct route_table *rt;
 
 	conf.routes = &r1;

@@ -560,10 +560,12 @@ START_TEST(test_builder_errors)
 	ck_assert_str_eq(errbuf,
 	    "1:21: unknown action \"masq\" in nat rule 1 (expected accept, "
 	    "dst-nat, src-nat, masquerade, netmap, redirect, "
-	    "endpoint-independent-nat, passthrough, jump, return or log)\n"
+	    "endpoint-independent-nat, passthrough, jump, return, log, "
+	    "add-src-to-address-list or add-dst-to-address-list)\n"
 	    "1:28: unknown interface \"WAN\" in nat rule 2 (did you mean "
 	    "\"wan\"?)\n"
-	    "1:14: dst-port needs protocol=tcp or protocol=udp in nat rule 3\n"
+	    "1:14: dst-port needs protocol=tcp, udp, sctp, udp-lite or dccp "
+	    "in nat rule 3\n"
 	    "1:7: chain input is not allowed in nat rule 4 (expected dstnat, "
 	    "srcnat or a user chain)\n"
 	    "1:33: jump loop in nat rule 6: x -> y -> x\n");

@@ -101,14 +101,7 @@ router_setup_yaml(const char *yaml)
 		R.ifaces[i].vnet = true;
 		peer[i] = sp[1];
 	}
-	R.routes = route_build(conf);
-	router_conf_derive(&R);
-	R.ct = ct_create(conf->limits.ct_max, &conf->timeouts, router_now());
-	router_ct_attach(&R);
-	R.np = natport_create();
-	R.frag = frag_create(conf->limits.frag_max_bytes,
-	    conf->limits.frag_timeout);
-	R.arp = arp_create(&R, conf->limits.arp_max, conf->limits.arp_queue);
+	router_init(&R, conf);
 }
 
 static inline void
