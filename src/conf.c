@@ -1513,147 +1513,216 @@ enum {
 	DS_MATCH_SUBDOMAIN, DS_DISABLED, DS_COMMENT, DS_COUNT
 };
 
+static const char *const conf_dns_static_keys[] = {
+	"name", "regexp", "type", "address", "cname", "text",
+	"mx-exchange", "mx-preference", "ns", "srv-target", "srv-port",
+	"srv-priority", "srv-weight", "forward-to", "ttl",
+	"match-subdomain", "disabled", "comment", NULL
+};
+
+/*
+ * One value of a dns static entry, from YAML or from a RouterOS export
+ * (`/ip dns static add ...`): both are checked by the same code.
+ */
+struct conf_val {
+	const char *s;		/* NULL: not given */
+	int line, col;
+};
+
+static void conf_val_error(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void
-conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
+conf_val_error(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *fmt, ...)
 {
-	static const char *const keys[] = {
-		"name", "regexp", "type", "address", "cname", "text",
-		"mx-exchange", "mx-preference", "ns", "srv-target", "srv-port",
-		"srv-priority", "srv-weight", "forward-to", "ttl",
-		"match-subdomain", "disabled", "comment", NULL
-	};
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, v->line, v->col, fmt, ap);
+	va_end(ap);
+}
+
+static int
+conf_val_bool(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, bool *out)
+{
+	static const char *const t[] = { "yes", "true", "on", "Yes", "True",
+		"YES", "TRUE", NULL };
+	static const char *const f[] = { "no", "false", "off", "No", "False",
+		"NO", "FALSE", NULL };
+
+	if (ros_lookup(t, v->s) >= 0)
+		*out = true;
+	else if (ros_lookup(f, v->s) >= 0)
+		*out = false;
+	else {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected yes or "
+		    "no)", key, v->s, where);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_val_uint(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, unsigned long max, uint16_t *out)
+{
+	unsigned long long n;
+
+	if (conf_decimal(v->s, &n) < 0) {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected an "
+		    "integer 0..%lu)", key, v->s, where, max);
+		return -1;
+	}
+	if (n > max) {
+		conf_val_error(ctx, v, "%s %s out of range%s (expected 0..%lu)",
+		    key, v->s, where, max);
+		return -1;
+	}
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int
+conf_val_addr4(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, uint32_t *out)
+{
+	uint32_t a;
+
+	if (ros_parse_addr(v->s, strlen(v->s), &a) < 0) {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected an IPv4 "
+		    "address)", key, v->s, where);
+		return -1;
+	}
+	*out = htonl(a);
+	return 0;
+}
+
+/* "1d", "2h4m", and RouterOS's "1d00:05:00" / "00:05:00" */
+static int
+conf_dns_ttl(const char *s, uint32_t *out)
+{
+	unsigned int d = 0, h, m, sec;
+	char tail;
+
+	if (conf_parse_duration(s, out) == 0)
+		return 0;
+	if (sscanf(s, "%ud%u:%u:%u%c", &d, &h, &m, &sec, &tail) != 4 &&
+	    (d = 0, sscanf(s, "%u:%u:%u%c", &h, &m, &sec, &tail) != 3))
+		return -1;
+	if (d > 3650 || h > 23 || m > 59 || sec > 59)
+		return -1;
+	*out = d * 86400 + h * 3600 + m * 60 + sec;
+	return 0;
+}
+
+/*
+ * Check one static entry's values and add it. @desc names it in
+ * messages ("dns static entry 3", "/ip dns static entry"); @line/@col
+ * is where it starts.
+ */
+static void
+conf_dns_static_vals(struct conf_ctx *ctx, const struct conf_val *vals,
+    int line, int col, const char *desc)
+{
+	const char *const *keys = conf_dns_static_keys;
 	struct conf_dns *d = &ctx->conf->dns;
+	struct conf_val item = { NULL, line, col };
 	struct conf_dns_static e;
-	yaml_node_t *nodes[DS_COUNT] = { NULL }, *v;
-	yaml_node_pair_t *p;
-	uint32_t seen = 0, u;
-	char where[64];
+	char where[80];
 	const char *s;
 	bool ok = true, disabled = false;
 	int k, type = -1;
 
-	snprintf(where, sizeof(where), " in dns static entry %d", num + 1);
+	snprintf(where, sizeof(where), " in %s", desc);
 	memset(&e, 0, sizeof(e));
 	e.ttl = 86400;
-	e.loc.line = (int)item->start_mark.line + 1;
-	e.loc.col = (int)item->start_mark.column + 1;
-	if (item->type != YAML_MAPPING_NODE) {
-		conf_node_error(ctx, item, "dns static entry %d must be a "
-		    "mapping (name, address, ...)", num + 1);
-		return;
-	}
-	CONF_FOREACH_PAIR(p, item) {
-		k = conf_key(ctx, p, keys, where, &seen, &v);
-		if (k < 0)
-			ok = false;
-		else
-			nodes[k] = v;
-	}
-	if (nodes[DS_DISABLED] != NULL &&
-	    conf_bool(ctx, nodes[DS_DISABLED], "disabled", where,
-	    &disabled) < 0)
+	e.loc.line = line;
+	e.loc.col = col;
+	if (vals[DS_DISABLED].s != NULL && conf_val_bool(ctx,
+	    &vals[DS_DISABLED], "disabled", where, &disabled) < 0)
 		ok = false;
-	if (nodes[DS_COMMENT] != NULL &&
-	    conf_str(ctx, nodes[DS_COMMENT], "comment", where) == NULL)
-		ok = false;
-	if ((nodes[DS_NAME] == NULL) == (nodes[DS_REGEXP] == NULL)) {
-		conf_node_error(ctx, item, "dns static entry %d needs exactly "
-		    "one of name and regexp", num + 1);
+	if ((vals[DS_NAME].s == NULL) == (vals[DS_REGEXP].s == NULL)) {
+		conf_val_error(ctx, &item, "%s needs exactly one of name and "
+		    "regexp", desc);
 		ok = false;
 	}
-	if (nodes[DS_NAME] != NULL) {
-		if ((s = conf_str(ctx, nodes[DS_NAME], "name", where)) == NULL)
-			ok = false;
-		else if (!conf_dns_name_ok(s)) {
-			conf_node_error(ctx, nodes[DS_NAME], "invalid name "
+	if ((s = vals[DS_NAME].s) != NULL) {
+		if (!conf_dns_name_ok(s)) {
+			conf_val_error(ctx, &vals[DS_NAME], "invalid name "
 			    "\"%s\"%s (expected a domain name)", s, where);
 			ok = false;
 		} else
 			e.name = conf_dns_name(s);
 	}
-	if (nodes[DS_REGEXP] != NULL) {
-		if ((s = conf_str(ctx, nodes[DS_REGEXP], "regexp", where)) ==
-		    NULL)
-			ok = false;
-		else {
-			regex_t *re = xcalloc(1, sizeof(*re));
-			char msg[128];
-			int rc = regcomp(re, s, REG_EXTENDED | REG_ICASE |
-			    REG_NOSUB);
+	if ((s = vals[DS_REGEXP].s) != NULL) {
+		regex_t *re = xcalloc(1, sizeof(*re));
+		char msg[128];
+		int rc = regcomp(re, s, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 
-			if (rc != 0) {
-				regerror(rc, re, msg, sizeof(msg));
-				conf_node_error(ctx, nodes[DS_REGEXP], "invalid "
-				    "regexp \"%s\"%s (%s)", s, where, msg);
-				free(re);
-				ok = false;
-			} else {
-				e.re = re;
-				e.regexp = xstrdup(s);
-			}
+		if (rc != 0) {
+			regerror(rc, re, msg, sizeof(msg));
+			conf_val_error(ctx, &vals[DS_REGEXP], "invalid regexp "
+			    "\"%s\"%s (%s)", s, where, msg);
+			free(re);
+			ok = false;
+		} else {
+			e.re = re;
+			e.regexp = xstrdup(s);
 		}
 	}
-	if (nodes[DS_TYPE] != NULL) {
-		if ((s = conf_str(ctx, nodes[DS_TYPE], "type", where)) == NULL)
+	if ((s = vals[DS_TYPE].s) != NULL) {
+		char up[16];
+		size_t i;
+
+		for (i = 0; s[i] != '\0' && i < sizeof(up) - 1; i++)
+			up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+			    s[i] - 'a' + 'A' : s[i]);
+		up[i] = '\0';
+		type = s[i] == '\0' ? ros_lookup(conf_dns_types, up) : -1;
+		if (type < 0) {
+			const char *sug = ros_suggest(up, conf_dns_types, -1);
+
+			conf_val_error(ctx, &vals[DS_TYPE], "unknown type \"%s\"%s "
+			    "(%s%s%sexpected A, AAAA, CNAME, TXT, MX, NS, SRV, "
+			    "FWD or NXDOMAIN)", s, where,
+			    sug ? "did you mean \"" : "", sug ? sug : "",
+			    sug ? "\"? " : "");
 			ok = false;
-		else {
-			char up[16];
-			size_t i;
-
-			for (i = 0; s[i] != '\0' && i < sizeof(up) - 1; i++)
-				up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
-				    s[i] - 'a' + 'A' : s[i]);
-			up[i] = '\0';
-			type = s[i] == '\0' ? ros_lookup(conf_dns_types, up) :
-			    -1;
-			if (type < 0) {
-				const char *sug = ros_suggest(up,
-				    conf_dns_types, -1);
-
-				conf_node_error(ctx, nodes[DS_TYPE], "unknown "
-				    "type \"%s\"%s (%s%s%sexpected A, AAAA, "
-				    "CNAME, TXT, MX, NS, SRV, FWD or NXDOMAIN)",
-				    s, where, sug ? "did you mean \"" : "",
-				    sug ? sug : "", sug ? "\"? " : "");
-				ok = false;
-			}
 		}
 	}
-	if (nodes[DS_ADDRESS] != NULL) {
-		s = conf_str(ctx, nodes[DS_ADDRESS], "address", where);
-		if (s == NULL)
-			ok = false;
-		else if (inet_pton(AF_INET, s, e.addr) == 1) {
+	if ((s = vals[DS_ADDRESS].s) != NULL) {
+		if (inet_pton(AF_INET, s, e.addr) == 1) {
 			if (type < 0)
 				type = CONF_DNS_A;
 		} else if (inet_pton(AF_INET6, s, e.addr) == 1) {
 			if (type < 0)
 				type = CONF_DNS_AAAA;
 		} else {
-			conf_node_error(ctx, nodes[DS_ADDRESS], "invalid "
-			    "address \"%s\"%s (expected an IPv4 or IPv6 "
-			    "address)", s, where);
+			conf_val_error(ctx, &vals[DS_ADDRESS], "invalid address "
+			    "\"%s\"%s (expected an IPv4 or IPv6 address)", s,
+			    where);
 			ok = false;
 		}
 	}
 	if (type < 0) {
-		if (nodes[DS_CNAME] != NULL)
+		if (vals[DS_CNAME].s != NULL)
 			type = CONF_DNS_CNAME;
-		else if (nodes[DS_FORWARD_TO] != NULL)
+		else if (vals[DS_FORWARD_TO].s != NULL)
 			type = CONF_DNS_FWD;
-		else if (nodes[DS_TEXT] != NULL)
+		else if (vals[DS_TEXT].s != NULL)
 			type = CONF_DNS_TXT;
-		else if (nodes[DS_MX_EXCHANGE] != NULL)
+		else if (vals[DS_MX_EXCHANGE].s != NULL)
 			type = CONF_DNS_MX;
-		else if (nodes[DS_NS] != NULL)
+		else if (vals[DS_NS].s != NULL)
 			type = CONF_DNS_NS;
-		else if (nodes[DS_SRV_TARGET] != NULL)
+		else if (vals[DS_SRV_TARGET].s != NULL)
 			type = CONF_DNS_SRV;
 		else if (ok) {
-			conf_node_error(ctx, item, "dns static entry %d has no "
-			    "data (expected address, cname, text, mx-exchange, "
-			    "ns, srv-target, forward-to or type: NXDOMAIN)",
-			    num + 1);
+			conf_val_error(ctx, &item, "%s has no data (expected "
+			    "address, cname, text, mx-exchange, ns, srv-target, "
+			    "forward-to or type: NXDOMAIN)", desc);
 			ok = false;
 		}
 	}
@@ -1681,78 +1750,80 @@ conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
 		};
 
 		e.type = (enum conf_dns_type)type;
-		if (need[type] >= 0 && nodes[need[type]] == NULL) {
-			conf_node_error(ctx, item, "dns static entry %d of type "
-			    "%s needs %s", num + 1, conf_dns_types[type],
-			    keys[need[type]]);
+		if (need[type] >= 0 && vals[need[type]].s == NULL) {
+			conf_val_error(ctx, &item, "%s of type %s needs %s", desc,
+			    conf_dns_types[type], keys[need[type]]);
 			ok = false;
 		}
 		for (k = 0; k < DS_COUNT; k++) {
-			if (own[k] == 0 || nodes[k] == NULL ||
+			if (own[k] == 0 || vals[k].s == NULL ||
 			    (own[k] & (1 << type)))
 				continue;
-			conf_node_error(ctx, nodes[k], "%s does not apply to "
-			    "type %s%s", keys[k], conf_dns_types[type], where);
+			conf_val_error(ctx, &vals[k], "%s does not apply to type "
+			    "%s%s", keys[k], conf_dns_types[type], where);
 			ok = false;
 		}
-		if (type == CONF_DNS_A && nodes[DS_ADDRESS] != NULL &&
-		    strchr(conf_sval(nodes[DS_ADDRESS]), ':') != NULL) {
-			conf_node_error(ctx, nodes[DS_ADDRESS], "type A needs "
-			    "an IPv4 address%s", where);
+		if (type == CONF_DNS_A && vals[DS_ADDRESS].s != NULL &&
+		    strchr(vals[DS_ADDRESS].s, ':') != NULL) {
+			conf_val_error(ctx, &vals[DS_ADDRESS], "type A needs an "
+			    "IPv4 address%s", where);
 			ok = false;
 		}
-		if (type == CONF_DNS_AAAA && nodes[DS_ADDRESS] != NULL &&
-		    strchr(conf_sval(nodes[DS_ADDRESS]), ':') == NULL) {
-			conf_node_error(ctx, nodes[DS_ADDRESS], "type AAAA "
-			    "needs an IPv6 address%s", where);
+		if (type == CONF_DNS_AAAA && vals[DS_ADDRESS].s != NULL &&
+		    strchr(vals[DS_ADDRESS].s, ':') == NULL) {
+			conf_val_error(ctx, &vals[DS_ADDRESS], "type AAAA needs "
+			    "an IPv6 address%s", where);
 			ok = false;
 		}
 	}
 	for (k = DS_CNAME; k <= DS_SRV_TARGET; k++) {
-		if (nodes[k] == NULL || k == DS_MX_PREFERENCE)
+		if ((s = vals[k].s) == NULL || k == DS_MX_PREFERENCE)
 			continue;
-		if ((s = conf_str(ctx, nodes[k], keys[k], where)) == NULL) {
-			ok = false;
-			continue;
-		}
 		if (k == DS_TEXT) {
 			if (strlen(s) > 1024) {
-				conf_node_error(ctx, nodes[k], "text longer than "
+				conf_val_error(ctx, &vals[k], "text longer than "
 				    "1024 bytes%s", where);
 				ok = false;
 			} else
 				e.data = xstrdup(s);
 		} else if (!conf_dns_name_ok(s)) {
-			conf_node_error(ctx, nodes[k], "invalid %s \"%s\"%s "
+			conf_val_error(ctx, &vals[k], "invalid %s \"%s\"%s "
 			    "(expected a domain name)", keys[k], s, where);
 			ok = false;
 		} else
 			e.data = conf_dns_name(s);
 	}
-	if (nodes[DS_MX_PREFERENCE] != NULL && conf_uint(ctx,
-	    nodes[DS_MX_PREFERENCE], "mx-preference", where, 0, 65535, &u) == 0)
-		e.mx_preference = (uint16_t)u;
-	if (nodes[DS_SRV_PORT] != NULL && conf_uint(ctx, nodes[DS_SRV_PORT],
-	    "srv-port", where, 0, 65535, &u) == 0)
-		e.srv_port = (uint16_t)u;
-	if (nodes[DS_SRV_PRIORITY] != NULL && conf_uint(ctx,
-	    nodes[DS_SRV_PRIORITY], "srv-priority", where, 0, 65535, &u) == 0)
-		e.srv_priority = (uint16_t)u;
-	if (nodes[DS_SRV_WEIGHT] != NULL && conf_uint(ctx,
-	    nodes[DS_SRV_WEIGHT], "srv-weight", where, 0, 65535, &u) == 0)
-		e.srv_weight = (uint16_t)u;
-	if (nodes[DS_FORWARD_TO] != NULL && conf_dns_addr4(ctx,
-	    nodes[DS_FORWARD_TO], "forward-to", where, &e.forward_to) < 0)
+	if (vals[DS_MX_PREFERENCE].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_MX_PREFERENCE], "mx-preference", where, 65535,
+	    &e.mx_preference) < 0)
 		ok = false;
-	if (nodes[DS_TTL] != NULL && conf_dur(ctx, nodes[DS_TTL], "ttl", where,
-	    604800 * 52, "52w", &e.ttl) < 0)
+	if (vals[DS_SRV_PORT].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_PORT], "srv-port", where, 65535, &e.srv_port) < 0)
 		ok = false;
-	if (nodes[DS_MATCH_SUBDOMAIN] != NULL) {
-		if (conf_bool(ctx, nodes[DS_MATCH_SUBDOMAIN], "match-subdomain",
-		    where, &e.match_subdomain) < 0)
+	if (vals[DS_SRV_PRIORITY].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_PRIORITY], "srv-priority", where, 65535,
+	    &e.srv_priority) < 0)
+		ok = false;
+	if (vals[DS_SRV_WEIGHT].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_WEIGHT], "srv-weight", where, 65535,
+	    &e.srv_weight) < 0)
+		ok = false;
+	if (vals[DS_FORWARD_TO].s != NULL && conf_val_addr4(ctx,
+	    &vals[DS_FORWARD_TO], "forward-to", where, &e.forward_to) < 0)
+		ok = false;
+	if (vals[DS_TTL].s != NULL && (conf_dns_ttl(vals[DS_TTL].s,
+	    &e.ttl) < 0 || e.ttl > 604800 * 52)) {
+		conf_val_error(ctx, &vals[DS_TTL], "invalid ttl \"%s\"%s "
+		    "(expected a duration up to 52w, like 5m, 1d or 1d00:00:00)",
+		    vals[DS_TTL].s, where);
+		ok = false;
+	}
+	if (vals[DS_MATCH_SUBDOMAIN].s != NULL) {
+		if (conf_val_bool(ctx, &vals[DS_MATCH_SUBDOMAIN],
+		    "match-subdomain", where, &e.match_subdomain) < 0)
 			ok = false;
-		else if (e.match_subdomain && nodes[DS_REGEXP] != NULL) {
-			conf_node_error(ctx, nodes[DS_MATCH_SUBDOMAIN],
+		else if (e.match_subdomain && vals[DS_REGEXP].s != NULL) {
+			conf_val_error(ctx, &vals[DS_MATCH_SUBDOMAIN],
 			    "match-subdomain applies to name, not regexp%s",
 			    where);
 			ok = false;
@@ -1765,6 +1836,44 @@ conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
 	d->statics = xreallocarray(d->statics, (size_t)d->nstatics + 1,
 	    sizeof(*d->statics));
 	d->statics[d->nstatics++] = e;
+}
+
+/* One item of dns.static, a YAML mapping. */
+static void
+conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
+{
+	struct conf_val vals[DS_COUNT];
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	char desc[48], where[64];
+	bool ok = true;
+	int k;
+
+	snprintf(desc, sizeof(desc), "dns static entry %d", num + 1);
+	snprintf(where, sizeof(where), " in %s", desc);
+	memset(vals, 0, sizeof(vals));
+	if (item->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, item, "%s must be a mapping (name, "
+		    "address, ...)", desc);
+		return;
+	}
+	CONF_FOREACH_PAIR(p, item) {
+		k = conf_key(ctx, p, conf_dns_static_keys, where, &seen, &v);
+		if (k < 0) {
+			ok = false;
+			continue;
+		}
+		if ((vals[k].s = conf_str(ctx, v, conf_dns_static_keys[k],
+		    where)) == NULL)
+			ok = false;
+		vals[k].line = (int)v->start_mark.line + 1;
+		vals[k].col = (int)v->start_mark.column + 1;
+	}
+	if (!ok)
+		return;
+	conf_dns_static_vals(ctx, vals, (int)item->start_mark.line + 1,
+	    (int)item->start_mark.column + 1, desc);
 }
 
 /* "2048KiB", "2MiB", "4096" (KiB, as RouterOS cache-size): bytes. */
@@ -1931,9 +2040,6 @@ conf_dns(struct conf_ctx *ctx, yaml_node_t *n)
 			break;
 		}
 	}
-	if (d->allow_remote && d->nservers == 0 && d->nstatics == 0)
-		conf_node_error(ctx, n, "dns answers clients but has neither "
-		    "servers nor static entries");
 }
 
 void
@@ -2117,6 +2223,138 @@ conf_ros_address(void *arg, const struct ros_cmd *c)
 	snprintf(where, sizeof(where), " in /ip address");
 	conf_addr_add(ctx, &ctx->conf->ifaces[idx], a->val, a->vpos.line,
 	    a->vpos.col, where);
+}
+
+/*
+ * /ip dns set ...: what dns: says (SPEC section 10). Properties that
+ * cannot change what is answered (DoH tuning, mDNS, the UDP size RouterOS
+ * offers) are accepted; a DoH server or another VRF is an error.
+ */
+static void
+conf_ros_dns(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "servers", "allow-remote-requests",
+	    "cache-size", "cache-max-ttl", "max-concurrent-queries",
+	    "max-concurrent-tcp-sessions", "query-server-timeout",
+	    "query-total-timeout", "max-udp-packet-size", "use-doh-server",
+	    "verify-doh-cert", "doh-max-server-connections",
+	    "doh-max-concurrent-queries", "doh-timeout",
+	    "address-list-extra-time", "vrf", "mdns-repeat-ifaces", NULL };
+	struct conf_ctx *ctx = arg;
+	struct conf_dns *d = &ctx->conf->dns;
+	const char *where = " in /ip dns";
+	unsigned long long n;
+	int i;
+
+	if (strcmp(c->verb, "set") != 0) {
+		conf_error(ctx, c->pos.line, c->pos.col, "unsupported command "
+		    "\"%s\" in /ip dns (expected set)", c->verb[0] != '\0' ?
+		    c->verb : c->bare != NULL ? c->bare : "");
+		return;
+	}
+	if (!conf_cmd_keys(ctx, c, keys, "/ip dns"))
+		return;
+	d->configured = true;
+	if (d->loc.line == 0) {
+		d->loc.line = c->pos.line;
+		d->loc.col = c->pos.col;
+	}
+	for (i = 0; i < c->nitems; i++) {
+		const struct ros_item *it = &c->items[i];
+		struct conf_val v = { it->val, it->vpos.line, it->vpos.col };
+		const char *k = it->key;
+
+		if (strcmp(k, "servers") == 0) {
+			char *dup = xstrdup(it->val), *save = NULL, *w;
+
+			d->nservers = 0;
+			for (w = strtok_r(dup, ",", &save); w != NULL;
+			    w = strtok_r(NULL, ",", &save)) {
+				struct conf_val sv = { w, v.line,
+				    v.col + (int)(w - dup) };
+				uint32_t a;
+
+				if (conf_val_addr4(ctx, &sv, "server", where,
+				    &a) < 0)
+					break;
+				if (d->nservers == CONF_DNS_MAX_SERVERS) {
+					conf_val_error(ctx, &v, "more than %d "
+					    "servers%s", CONF_DNS_MAX_SERVERS,
+					    where);
+					break;
+				}
+				d->servers[d->nservers++] = a;
+			}
+			free(dup);
+		} else if (strcmp(k, "allow-remote-requests") == 0) {
+			conf_val_bool(ctx, &v, k, where, &d->allow_remote);
+		} else if (strcmp(k, "cache-size") == 0) {
+			if (conf_dns_size(it->val, &d->cache_size) < 0)
+				conf_val_error(ctx, &v, "invalid cache-size "
+				    "\"%s\"%s (expected a size up to 1GiB like "
+				    "2048KiB)", it->val, where);
+		} else if (strcmp(k, "cache-max-ttl") == 0) {
+			if (conf_dns_ttl(it->val, &d->cache_max_ttl) < 0 ||
+			    d->cache_max_ttl == 0)
+				conf_val_error(ctx, &v, "invalid cache-max-ttl "
+				    "\"%s\"%s (expected a duration like 1w)",
+				    it->val, where);
+		} else if (strcmp(k, "max-concurrent-queries") == 0 ||
+		    strcmp(k, "max-concurrent-tcp-sessions") == 0) {
+			bool q = k[15] == 'q';
+			unsigned long max = q ? 10000 : 1000;
+
+			if (conf_decimal(it->val, &n) < 0 || n < 1 || n > max)
+				conf_val_error(ctx, &v, "invalid %s \"%s\"%s "
+				    "(expected an integer 1..%lu)", k, it->val,
+				    where, max);
+			else if (q)
+				d->max_queries = (uint32_t)n;
+			else
+				d->max_tcp = (uint32_t)n;
+		} else if (strcmp(k, "query-server-timeout") == 0 ||
+		    strcmp(k, "query-total-timeout") == 0) {
+			uint32_t ms;
+
+			if (conf_parse_msec(it->val, &ms) < 0 || ms < 10 ||
+			    ms > 600000)
+				conf_val_error(ctx, &v, "invalid %s \"%s\"%s "
+				    "(expected a time from 10ms to 10m, like "
+				    "500ms or 2s)", k, it->val, where);
+			else if (k[6] == 's')
+				d->server_timeout_ms = ms;
+			else
+				d->total_timeout_ms = ms;
+		} else if ((strcmp(k, "use-doh-server") == 0 &&
+		    it->val[0] != '\0') || (strcmp(k, "vrf") == 0 &&
+		    strcmp(it->val, "main") != 0)) {
+			conf_error(ctx, it->kpos.line, it->kpos.col, "%s=%s in "
+			    "/ip dns is not supported (hairpind forwards over "
+			    "plain DNS, in the main table)", k, it->val);
+		}
+	}
+}
+
+/* /ip dns static add ...: one entry, checked as dns.static's are. */
+static void
+conf_ros_dns_static(void *arg, const struct ros_cmd *c)
+{
+	struct conf_ctx *ctx = arg;
+	struct conf_val vals[DS_COUNT];
+	int i, k;
+
+	if (!conf_cmd_keys(ctx, c, conf_dns_static_keys, "/ip dns static"))
+		return;
+	memset(vals, 0, sizeof(vals));
+	for (i = 0; i < c->nitems; i++) {
+		k = ros_lookup(conf_dns_static_keys, c->items[i].key);
+		vals[k].s = c->items[i].val;
+		vals[k].line = c->items[i].vpos.line;
+		vals[k].col = c->items[i].vpos.col;
+	}
+	ctx->conf->dns.configured = true;
+	conf_dns_static_vals(ctx, vals, c->pos.line, c->pos.col,
+	    "/ip dns static entry");
 }
 
 /*
@@ -2350,7 +2588,8 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 	struct ruleset **out[ROS_TABLE_COUNT] = { &c->nat, &c->filter,
 	    &c->mangle, &c->raw };
 	struct ros_export_ops ops = { conf_ros_error_cb, conf_ros_note_cb,
-	    ctx, conf_ros_address, conf_ros_route };
+	    ctx, conf_ros_address, conf_ros_route, conf_ros_dns,
+	    conf_ros_dns_static };
 	struct ros_export *x;
 	struct conf_env env = { c, names };
 	struct match_env menv = { conf_iflist_cb, &env };
@@ -2471,6 +2710,9 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	}
 	if (nodes[T_LOG] != NULL)
 		conf_log(ctx, nodes[T_LOG]);
+	/* dns: before an export's /ip dns, whose static entries follow */
+	if (nodes[T_DNS] != NULL)
+		conf_dns(ctx, nodes[T_DNS]);
 	{
 		yaml_node_t *tables[ROS_TABLE_COUNT];
 
@@ -2480,8 +2722,10 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		tables[ROS_RAW] = nodes[T_RAW];
 		conf_tables(ctx, tables, nodes[T_ROUTEROS]);
 	}
-	if (nodes[T_DNS] != NULL)
-		conf_dns(ctx, nodes[T_DNS]);
+	if (c->dns.allow_remote && c->dns.nservers == 0 &&
+	    c->dns.nstatics == 0)
+		conf_error(ctx, c->dns.loc.line, c->dns.loc.col, "dns answers "
+		    "clients but has neither servers nor static entries");
 	/* which dst-nat rules split-horizon cannot use, and why */
 	if (ctx->nerrs == 0 && c->dns.split_horizon && c->nat != NULL)
 		dns_split_notes(c, conf_split_note_cb, ctx);

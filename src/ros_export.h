@@ -24,6 +24,9 @@ struct ros_export_ops {
 	/* /ip address and /ip route lines, for the config loader */
 	void (*address)(void *arg, const struct ros_cmd *c);
 	void (*route)(void *arg, const struct ros_cmd *c);
+	/* /ip dns set ... and /ip dns static add ... (SPEC section 10) */
+	void (*dns)(void *arg, const struct ros_cmd *c);
+	void (*dns_static)(void *arg, const struct ros_cmd *c);
 };
 
 struct ros_export;

@@ -455,6 +455,49 @@ START_TEST(conf_errors)
 }
 END_TEST
 
+/* /ip dns and /ip dns static in an export mean what dns: means */
+START_TEST(conf_routeros)
+{
+	static const char yaml[] =
+	    "interfaces:\n"
+	    "  - { name: ether1, tap: t-wan, addresses: [1.1.1.1/24] }\n"
+	    "  - { name: bridge, tap: t-lan, addresses: [192.168.1.1/24] }\n"
+	    "dns:\n"
+	    "  static:\n"
+	    "    - { name: first.test, address: 10.0.0.1 }\n"
+	    "routeros: |\n"
+	    "  /ip dns\n"
+	    "  set allow-remote-requests=yes servers=2.2.2.53,8.8.8.8 \\\n"
+	    "      cache-size=4096KiB query-total-timeout=3s\n"
+	    "  /ip dns static\n"
+	    "  add address=192.168.1.2 name=www.example.test\n"
+	    "  add name=ads.example type=NXDOMAIN ttl=1d00:05:00\n"
+	    "  add regexp=\"^x\\\\.test\\$\" address=10.0.0.9\n";
+	struct conf_errors errs;
+	struct config *c = conf_load_buf("t.yaml", yaml, strlen(yaml), &errs);
+	int i;
+
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	ck_assert_ptr_nonnull(c);
+	conf_errors_free(&errs);
+	ck_assert(c->dns.configured);
+	ck_assert(c->dns.allow_remote);
+	ck_assert_int_eq(c->dns.nservers, 2);
+	ck_assert_uint_eq(c->dns.servers[1], inet_addr("8.8.8.8"));
+	ck_assert_uint_eq(c->dns.cache_size, 4096 * 1024);
+	ck_assert_uint_eq(c->dns.total_timeout_ms, 3000);
+	ck_assert_int_eq(c->dns.nstatics, 4);
+	/* dns.static first, then the export's, in its order */
+	ck_assert_str_eq(c->dns.statics[0].name, "first.test");
+	ck_assert_str_eq(c->dns.statics[1].name, "www.example.test");
+	ck_assert_int_eq(c->dns.statics[2].type, CONF_DNS_NXDOMAIN);
+	ck_assert_uint_eq(c->dns.statics[2].ttl, 86400 + 300);
+	ck_assert_str_eq(c->dns.statics[3].regexp, "^x\\.test$");
+	conf_free(c);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -476,6 +519,7 @@ dns_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("conf");
 	tcase_add_test(tc, conf_errors);
+	tcase_add_test(tc, conf_routeros);
 	suite_add_tcase(s, tc);
 	return s;
 }
