@@ -830,6 +830,8 @@ ctl_cmd_reload(struct ctl_client *c, int argc, char **argv)
 	for (i = 0; b != NULL && i < errs.n; i++) {
 		if (errs.msgs[i] == NULL)
 			continue;
+		/* as for SIGHUP: the log says why, not only the client */
+		log_warnx("%s", errs.msgs[i]);
 		len = strlen(errs.msgs[i]);
 		while (len > 0 && errs.msgs[i][len - 1] == '\n')
 			len--;

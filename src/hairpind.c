@@ -211,8 +211,16 @@ main(int argc, char *argv[])
 	    debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	conf = conf_load(path, &errs);
 	if (conf == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "hairpind: %s\n", errs.msgs[i]);
+		/*
+		 * -t prints to the terminal; the daemon logs each error
+		 * (message, source line and caret) as one entry.
+		 */
+		for (i = 0; i < errs.n; i++) {
+			if (check_only)
+				fprintf(stderr, "hairpind: %s\n", errs.msgs[i]);
+			else
+				log_errx("%s", errs.msgs[i]);
+		}
 		conf_errors_free(&errs);
 		return 1;
 	}

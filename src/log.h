@@ -15,6 +15,8 @@ enum log_level log_get_level(void);
 /* log_warn() appends strerror(errno); log_warnx() does not. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error the daemon cannot go on with, e.g. a bad config at start. */
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only at start-up or for a broken invariant: exits with status 3. */

@@ -10,6 +10,10 @@ HP_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 HP_RUN_DEPS=(iproute2 curl iperf3 python3 python3-yaml python3-scapy
     nftables iputils-ping socat procps python3-prometheus-client systemd
     tcpdump dnsutils ldnsutils dnsmasq-base dnsperf)
+# What tests/systemd/nspawn.sh needs besides (CI installs them): building
+# the Debian package, linting it, and booting Debian 12 in a container.
+HP_NSPAWN_DEPS=(debhelper fakeroot lintian bash-completion systemd-container
+    debootstrap)
 
 # hp_missing PKG...: print the packages that are not installed.
 hp_missing() {

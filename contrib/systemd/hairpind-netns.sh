@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # Named network namespaces with a persistent TAP in each, for hairpind to
 # attach to (its config names them with tap: and netns:); used by
-# hairpind-lab.service as ExecStartPre= and ExecStopPost=.
+# hairpind-lab-netns.service and hairpind-netns@.service (oneshot units that
+# hairpind-lab.service and hairpind@.service require).
 #
 #   hairpind-netns.sh up   NS:TAP[:ADDR/LEN[:GATEWAY]]...
 #   hairpind-netns.sh down NS[:TAP...]...

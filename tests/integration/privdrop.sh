@@ -23,7 +23,7 @@ t_topology
 
 C=$LAB_NS_CLIENT
 I=$LAB_NS_ISP
-UNIT=$top_srcdir/contrib/systemd/hairpind.service
+UNIT=$top_srcdir/contrib/systemd/hairpind.service.in
 NETNS_SH=$top_srcdir/contrib/systemd/hairpind-netns.sh
 NS_A=$LAB_P-na
 NS_B=$LAB_P-nb
@@ -270,23 +270,35 @@ assert_match "syslog: the SIGTERM exit" "^<30>.*hairpind\\[$PID\\]: SIGTERM: exi
 # --- the units ---------------------------------------------------------------------
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$T_TMP/units"
-	for u in hairpind hairpind-lab; do
-		sed -e "s|/usr/sbin/hairpind|$REAL_HAIRPIND|g" \
-		    -e "s|/usr/local/libexec/hairpind/|$top_srcdir/contrib/systemd/|g" \
-		    -e "s|/etc/hairpind/hairpind.yaml|$top_srcdir/etc/hairpind.yaml|g" \
-		    "$top_srcdir/contrib/systemd/$u.service" \
+	UNITS="hairpind hairpind-lab hairpind-lab-netns hairpind@ hairpind-netns@"
+	for u in $UNITS; do
+		sed -e "s|@sbindir@/hairpind|$REAL_HAIRPIND|g" \
+		    -e "s|@bindir@/hairpinctl|$HAIRPINCTL|g" \
+		    -e "s|@libexecdir@/hairpind/|$top_srcdir/contrib/systemd/|g" \
+		    -e "s|@sysconfdir@/hairpind/hairpind.yaml|$top_srcdir/etc/hairpind.yaml|g" \
+		    -e "s|@sysconfdir@|/etc|g" -e "s|@runstatedir@|/run|g" \
+		    "$top_srcdir/contrib/systemd/$u.service.in" \
 		    >"$T_TMP/units/$u.service"
 	done
-	check "systemd-analyze verify: hairpind.service, hairpind-lab.service" \
+	# the templates as instances
+	mv "$T_TMP/units/hairpind@.service" "$T_TMP/units/hairpind@t.service"
+	mv "$T_TMP/units/hairpind-netns@.service" \
+	    "$T_TMP/units/hairpind-netns@t.service"
+	check "systemd-analyze verify: every unit" \
 	    systemd-analyze verify --man=no "$T_TMP/units/hairpind.service" \
-	    "$T_TMP/units/hairpind-lab.service"
+	    "$T_TMP/units/hairpind-lab.service" \
+	    "$T_TMP/units/hairpind-lab-netns.service" \
+	    "$T_TMP/units/hairpind@t.service" \
+	    "$T_TMP/units/hairpind-netns@t.service"
 	if [ -n "$T_OUT" ]; then
 		t_fail "systemd-analyze verify has nothing to say" "$T_OUT"
 	fi
-	# shellcheck disable=SC2016 # $MAINPID is systemd's
-	assert_match "hairpind.service: Type=notify, reload by SIGHUP" \
-	    '^Type=notify ExecReload=/bin/kill -HUP \$MAINPID$' \
+	assert_match "hairpind.service: Type=notify, reload through hairpinctl" \
+	    '^Type=notify ExecReload=@bindir@/hairpinctl -s @runstatedir@/hairpind/hairpind.sock reload$' \
 	    "$(grep -E '^(Type|ExecReload)=' "$UNIT" | tr '\n' ' ' | sed 's/ $//')"
+	assert_match "hairpind.service: no ExecStartPre=, RestartPreventExitStatus=1 2 3" \
+	    '^RestartPreventExitStatus=1 2 3$' \
+	    "$(grep -E '^(ExecStartPre|RestartPreventExitStatus)=' "$UNIT")"
 else
 	t_note "systemd-analyze not installed: unit files not verified"
 fi
