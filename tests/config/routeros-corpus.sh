@@ -53,10 +53,10 @@ MODELLED='
 /ip firewall mangle
 /ip firewall raw
 /ip firewall address-list
-'
-PENDING='
 /ip dns
 /ip dns static
+'
+PENDING='
 '
 export MODELLED PENDING
 
