@@ -8,16 +8,20 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include <yaml.h>
 
 #include "addrlist.h"
 #include "conf.h"
 #include "icmp.h"
+#include "dns.h"
 #include "log.h"
 #include "match.h"
 #include "natport.h"
@@ -193,6 +197,17 @@ conf_ros_note_cb(void *arg, struct ros_pos pos, const char *msg)
 	ctx->notes = xreallocarray(ctx->notes, ctx->nnotes + 1,
 	    sizeof(*ctx->notes));
 	ctx->notes[ctx->nnotes++] = n;
+}
+
+/* A note from dns_split_notes(), already "FILE:LINE: note: ..." */
+static void
+conf_split_note_cb(void *arg, const char *note)
+{
+	struct conf_ctx *ctx = arg;
+
+	ctx->notes = xreallocarray(ctx->notes, ctx->nnotes + 1,
+	    sizeof(*ctx->notes));
+	ctx->notes[ctx->nnotes++] = xstrdup(note);
 }
 
 /* Byte offset of a libyaml mark, whose column counts characters. */
@@ -1232,24 +1247,37 @@ conf_word(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
  * false (a YAML 1.1 "no" read by PyYAML and dumped again is "false").
  * Return: 0 or 1, or -1 after an error.
  */
+/* "yes"/"no" and YAML's booleans, any case; -1 when neither. */
 static int
-conf_bool(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+conf_yesno(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", NULL };
+	static const char *const no[] = { "no", "false", "off", NULL };
+	int i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* The same for a node: 0 or 1, or -1 after reporting the error. */
+static int
+conf_yesno_node(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
     const char *where)
 {
-	static const char *const words[] = {
-		"no", "yes", "false", "true", "off", "on", NULL
-	};
 	const char *s = conf_str(ctx, v, key, where);
-	int i;
+	int b;
 
 	if (s == NULL)
 		return -1;
-	for (i = 0; words[i] != NULL; i++)
-		if (strcmp(s, words[i]) == 0)
-			return i & 1;
-	conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected yes or no)",
-	    key, s, where);
-	return -1;
+	if ((b = conf_yesno(s)) < 0)
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected yes or "
+		    "no)", key, s, where);
+	return b;
 }
 
 /* ip-settings: RouterOS /ip settings, the anti-spoofing part. */
@@ -1275,7 +1303,7 @@ conf_ip_settings(struct conf_ctx *ctx, yaml_node_t *n)
 				ctx->conf->ip.rp_filter = (enum conf_rp_filter)w;
 			break;
 		case 1:
-			if ((w = conf_bool(ctx, v, "accept-source-route",
+			if ((w = conf_yesno_node(ctx, v, "accept-source-route",
 			    where)) >= 0)
 				ctx->conf->ip.accept_source_route = w == 1;
 			break;
@@ -1312,7 +1340,7 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 			    &ctx->conf->limits.arp_queue);
 			break;
 		case 2:
-			if ((w = conf_bool(ctx, v, "accept", where)) >= 0)
+			if ((w = conf_yesno_node(ctx, v, "accept", where)) >= 0)
 				ctx->conf->limits.arp_accept = w == 1;
 			break;
 		case 3:
@@ -1410,20 +1438,6 @@ conf_icmp(struct conf_ctx *ctx, yaml_node_t *n)
 			break;
 		}
 	}
-}
-
-/* "yes"/"no" and YAML's booleans; -1 when neither. */
-static int
-conf_yesno(const char *s)
-{
-	static const char *const yes[] = { "yes", "true", "on", NULL };
-	static const char *const no[] = { "no", "false", "off", NULL };
-
-	if (ros_lookup(yes, s) >= 0)
-		return 1;
-	if (ros_lookup(no, s) >= 0)
-		return 0;
-	return -1;
 }
 
 /* ports: 21 | "5060,5061" | [5060, 5061] */
@@ -1750,6 +1764,654 @@ conf_log(struct conf_ctx *ctx, yaml_node_t *n)
 	}
 }
 
+/* --- dns: SPEC section 10 ------------------------------------------------- */
+
+static const char *const conf_dns_types[] = {
+	[CONF_DNS_A] = "A", [CONF_DNS_AAAA] = "AAAA",
+	[CONF_DNS_CNAME] = "CNAME", [CONF_DNS_TXT] = "TXT",
+	[CONF_DNS_MX] = "MX", [CONF_DNS_NS] = "NS", [CONF_DNS_SRV] = "SRV",
+	[CONF_DNS_FWD] = "FWD", [CONF_DNS_NXDOMAIN] = "NXDOMAIN", NULL
+};
+
+/* yes/no as RouterOS and YAML write them, into *@out. */
+static int
+conf_bool(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, bool *out)
+{
+	int b = conf_yesno_node(ctx, v, key, where);
+
+	if (b < 0)
+		return -1;
+	*out = b == 1;
+	return 0;
+}
+
+int
+conf_parse_msec(const char *s, uint32_t *msec)
+{
+	uint32_t sec, us;
+	size_t n;
+
+	if (s == NULL)
+		return -1;
+	n = strlen(s);
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+		if (conf_parse_usec(s, &us) < 0)
+			return -1;
+		*msec = us / 1000;
+		return 0;
+	}
+	if (conf_parse_duration(s, &sec) < 0 || sec > 86400)
+		return -1;
+	*msec = sec * 1000;
+	return 0;
+}
+
+/* A host name as DNS allows it: labels of 1-63 bytes, 253 in all. */
+static bool
+conf_dns_name_ok(const char *s)
+{
+	size_t len = strlen(s), lab = 0, i;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '.') {
+			if (lab == 0 && !(i == len - 1 && len == 1))
+				return false;
+			lab = 0;
+			continue;
+		}
+		if (ch <= ' ' || ch >= 0x7f || ch == '\\' || ch == '"' ||
+		    ++lab > 63)
+			return false;
+	}
+	return true;
+}
+
+static char *
+conf_dns_name(const char *s)
+{
+	char *d = xstrdup(s);
+	size_t i, n = strlen(d);
+
+	if (n > 1 && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	for (i = 0; d[i] != '\0'; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+	return d;
+}
+
+static int
+conf_dns_addr4(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	uint32_t a;
+
+	if (s == NULL)
+		return -1;
+	if (ros_parse_addr(s, strlen(s), &a) < 0) {
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected an IPv4 "
+		    "address)", key, s, where);
+		return -1;
+	}
+	*out = htonl(a);
+	return 0;
+}
+
+enum {
+	DS_NAME, DS_REGEXP, DS_TYPE, DS_ADDRESS, DS_CNAME, DS_TEXT,
+	DS_MX_EXCHANGE, DS_MX_PREFERENCE, DS_NS, DS_SRV_TARGET, DS_SRV_PORT,
+	DS_SRV_PRIORITY, DS_SRV_WEIGHT, DS_FORWARD_TO, DS_TTL,
+	DS_MATCH_SUBDOMAIN, DS_DISABLED, DS_COMMENT, DS_COUNT
+};
+
+static const char *const conf_dns_static_keys[] = {
+	"name", "regexp", "type", "address", "cname", "text",
+	"mx-exchange", "mx-preference", "ns", "srv-target", "srv-port",
+	"srv-priority", "srv-weight", "forward-to", "ttl",
+	"match-subdomain", "disabled", "comment", NULL
+};
+
+/*
+ * One value of a dns static entry, from YAML or from a RouterOS export
+ * (`/ip dns static add ...`): both are checked by the same code.
+ */
+struct conf_val {
+	const char *s;		/* NULL: not given */
+	int line, col;
+};
+
+static void conf_val_error(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+conf_val_error(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, v->line, v->col, fmt, ap);
+	va_end(ap);
+}
+
+static int
+conf_val_bool(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, bool *out)
+{
+	static const char *const t[] = { "yes", "true", "on", "Yes", "True",
+		"YES", "TRUE", NULL };
+	static const char *const f[] = { "no", "false", "off", "No", "False",
+		"NO", "FALSE", NULL };
+
+	if (ros_lookup(t, v->s) >= 0)
+		*out = true;
+	else if (ros_lookup(f, v->s) >= 0)
+		*out = false;
+	else {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected yes or "
+		    "no)", key, v->s, where);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_val_uint(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, unsigned long max, uint16_t *out)
+{
+	unsigned long long n;
+
+	if (conf_decimal(v->s, &n) < 0) {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected an "
+		    "integer 0..%lu)", key, v->s, where, max);
+		return -1;
+	}
+	if (n > max) {
+		conf_val_error(ctx, v, "%s %s out of range%s (expected 0..%lu)",
+		    key, v->s, where, max);
+		return -1;
+	}
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int
+conf_val_addr4(struct conf_ctx *ctx, const struct conf_val *v,
+    const char *key, const char *where, uint32_t *out)
+{
+	uint32_t a;
+
+	if (ros_parse_addr(v->s, strlen(v->s), &a) < 0) {
+		conf_val_error(ctx, v, "invalid %s \"%s\"%s (expected an IPv4 "
+		    "address)", key, v->s, where);
+		return -1;
+	}
+	*out = htonl(a);
+	return 0;
+}
+
+/* "1d", "2h4m", and RouterOS's "1d00:05:00" / "00:05:00" */
+static int
+conf_dns_ttl(const char *s, uint32_t *out)
+{
+	unsigned int d = 0, h, m, sec;
+	char tail;
+
+	if (conf_parse_duration(s, out) == 0)
+		return 0;
+	if (sscanf(s, "%ud%u:%u:%u%c", &d, &h, &m, &sec, &tail) != 4 &&
+	    (d = 0, sscanf(s, "%u:%u:%u%c", &h, &m, &sec, &tail) != 3))
+		return -1;
+	if (d > 3650 || h > 23 || m > 59 || sec > 59)
+		return -1;
+	*out = d * 86400 + h * 3600 + m * 60 + sec;
+	return 0;
+}
+
+/*
+ * Check one static entry's values and add it. @desc names it in
+ * messages ("dns static entry 3", "/ip dns static entry"); @line/@col
+ * is where it starts.
+ */
+static void
+conf_dns_static_vals(struct conf_ctx *ctx, const struct conf_val *vals,
+    int line, int col, const char *desc)
+{
+	const char *const *keys = conf_dns_static_keys;
+	struct conf_dns *d = &ctx->conf->dns;
+	struct conf_val item = { NULL, line, col };
+	struct conf_dns_static e;
+	char where[80];
+	const char *s;
+	bool ok = true, disabled = false;
+	int k, type = -1;
+
+	snprintf(where, sizeof(where), " in %s", desc);
+	memset(&e, 0, sizeof(e));
+	e.ttl = 86400;
+	e.loc.line = line;
+	e.loc.col = col;
+	if (vals[DS_DISABLED].s != NULL && conf_val_bool(ctx,
+	    &vals[DS_DISABLED], "disabled", where, &disabled) < 0)
+		ok = false;
+	if ((vals[DS_NAME].s == NULL) == (vals[DS_REGEXP].s == NULL)) {
+		conf_val_error(ctx, &item, "%s needs exactly one of name and "
+		    "regexp", desc);
+		ok = false;
+	}
+	if ((s = vals[DS_NAME].s) != NULL) {
+		if (!conf_dns_name_ok(s)) {
+			conf_val_error(ctx, &vals[DS_NAME], "invalid name "
+			    "\"%s\"%s (expected a domain name)", s, where);
+			ok = false;
+		} else
+			e.name = conf_dns_name(s);
+	}
+	if ((s = vals[DS_REGEXP].s) != NULL) {
+		regex_t *re = xcalloc(1, sizeof(*re));
+		char msg[128];
+		int rc = regcomp(re, s, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+
+		if (rc != 0) {
+			regerror(rc, re, msg, sizeof(msg));
+			conf_val_error(ctx, &vals[DS_REGEXP], "invalid regexp "
+			    "\"%s\"%s (%s)", s, where, msg);
+			free(re);
+			ok = false;
+		} else {
+			e.re = re;
+			e.regexp = xstrdup(s);
+		}
+	}
+	if ((s = vals[DS_TYPE].s) != NULL) {
+		char up[16];
+		size_t i;
+
+		for (i = 0; s[i] != '\0' && i < sizeof(up) - 1; i++)
+			up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+			    s[i] - 'a' + 'A' : s[i]);
+		up[i] = '\0';
+		type = s[i] == '\0' ? ros_lookup(conf_dns_types, up) : -1;
+		if (type < 0) {
+			const char *sug = ros_suggest(up, conf_dns_types, -1);
+
+			conf_val_error(ctx, &vals[DS_TYPE], "unknown type \"%s\"%s "
+			    "(%s%s%sexpected A, AAAA, CNAME, TXT, MX, NS, SRV, "
+			    "FWD or NXDOMAIN)", s, where,
+			    sug ? "did you mean \"" : "", sug ? sug : "",
+			    sug ? "\"? " : "");
+			ok = false;
+		}
+	}
+	if ((s = vals[DS_ADDRESS].s) != NULL) {
+		if (inet_pton(AF_INET, s, e.addr) == 1) {
+			if (type < 0)
+				type = CONF_DNS_A;
+		} else if (inet_pton(AF_INET6, s, e.addr) == 1) {
+			if (type < 0)
+				type = CONF_DNS_AAAA;
+		} else {
+			conf_val_error(ctx, &vals[DS_ADDRESS], "invalid address "
+			    "\"%s\"%s (expected an IPv4 or IPv6 address)", s,
+			    where);
+			ok = false;
+		}
+	}
+	if (type < 0) {
+		if (vals[DS_CNAME].s != NULL)
+			type = CONF_DNS_CNAME;
+		else if (vals[DS_FORWARD_TO].s != NULL)
+			type = CONF_DNS_FWD;
+		else if (vals[DS_TEXT].s != NULL)
+			type = CONF_DNS_TXT;
+		else if (vals[DS_MX_EXCHANGE].s != NULL)
+			type = CONF_DNS_MX;
+		else if (vals[DS_NS].s != NULL)
+			type = CONF_DNS_NS;
+		else if (vals[DS_SRV_TARGET].s != NULL)
+			type = CONF_DNS_SRV;
+		else if (ok) {
+			conf_val_error(ctx, &item, "%s has no data (expected "
+			    "address, cname, text, mx-exchange, ns, srv-target, "
+			    "forward-to or type: NXDOMAIN)", desc);
+			ok = false;
+		}
+	}
+	if (type >= 0) {
+		static const int need[CONF_DNS_TYPE_COUNT] = {
+			[CONF_DNS_A] = DS_ADDRESS, [CONF_DNS_AAAA] = DS_ADDRESS,
+			[CONF_DNS_CNAME] = DS_CNAME, [CONF_DNS_TXT] = DS_TEXT,
+			[CONF_DNS_MX] = DS_MX_EXCHANGE, [CONF_DNS_NS] = DS_NS,
+			[CONF_DNS_SRV] = DS_SRV_TARGET,
+			[CONF_DNS_FWD] = DS_FORWARD_TO,
+			[CONF_DNS_NXDOMAIN] = -1,
+		};
+		static const int own[DS_COUNT] = {
+			[DS_ADDRESS] = 1 << CONF_DNS_A | 1 << CONF_DNS_AAAA,
+			[DS_CNAME] = 1 << CONF_DNS_CNAME,
+			[DS_TEXT] = 1 << CONF_DNS_TXT,
+			[DS_MX_EXCHANGE] = 1 << CONF_DNS_MX,
+			[DS_MX_PREFERENCE] = 1 << CONF_DNS_MX,
+			[DS_NS] = 1 << CONF_DNS_NS,
+			[DS_SRV_TARGET] = 1 << CONF_DNS_SRV,
+			[DS_SRV_PORT] = 1 << CONF_DNS_SRV,
+			[DS_SRV_PRIORITY] = 1 << CONF_DNS_SRV,
+			[DS_SRV_WEIGHT] = 1 << CONF_DNS_SRV,
+			[DS_FORWARD_TO] = 1 << CONF_DNS_FWD,
+		};
+
+		e.type = (enum conf_dns_type)type;
+		if (need[type] >= 0 && vals[need[type]].s == NULL) {
+			conf_val_error(ctx, &item, "%s of type %s needs %s", desc,
+			    conf_dns_types[type], keys[need[type]]);
+			ok = false;
+		}
+		for (k = 0; k < DS_COUNT; k++) {
+			if (own[k] == 0 || vals[k].s == NULL ||
+			    (own[k] & (1 << type)))
+				continue;
+			conf_val_error(ctx, &vals[k], "%s does not apply to type "
+			    "%s%s", keys[k], conf_dns_types[type], where);
+			ok = false;
+		}
+		if (type == CONF_DNS_A && vals[DS_ADDRESS].s != NULL &&
+		    strchr(vals[DS_ADDRESS].s, ':') != NULL) {
+			conf_val_error(ctx, &vals[DS_ADDRESS], "type A needs an "
+			    "IPv4 address%s", where);
+			ok = false;
+		}
+		if (type == CONF_DNS_AAAA && vals[DS_ADDRESS].s != NULL &&
+		    strchr(vals[DS_ADDRESS].s, ':') == NULL) {
+			conf_val_error(ctx, &vals[DS_ADDRESS], "type AAAA needs "
+			    "an IPv6 address%s", where);
+			ok = false;
+		}
+	}
+	for (k = DS_CNAME; k <= DS_SRV_TARGET; k++) {
+		if ((s = vals[k].s) == NULL || k == DS_MX_PREFERENCE)
+			continue;
+		if (k == DS_TEXT) {
+			if (strlen(s) > 1024) {
+				conf_val_error(ctx, &vals[k], "text longer than "
+				    "1024 bytes%s", where);
+				ok = false;
+			} else
+				e.data = xstrdup(s);
+		} else if (!conf_dns_name_ok(s)) {
+			conf_val_error(ctx, &vals[k], "invalid %s \"%s\"%s "
+			    "(expected a domain name)", keys[k], s, where);
+			ok = false;
+		} else
+			e.data = conf_dns_name(s);
+	}
+	if (vals[DS_MX_PREFERENCE].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_MX_PREFERENCE], "mx-preference", where, 65535,
+	    &e.mx_preference) < 0)
+		ok = false;
+	if (vals[DS_SRV_PORT].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_PORT], "srv-port", where, 65535, &e.srv_port) < 0)
+		ok = false;
+	if (vals[DS_SRV_PRIORITY].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_PRIORITY], "srv-priority", where, 65535,
+	    &e.srv_priority) < 0)
+		ok = false;
+	if (vals[DS_SRV_WEIGHT].s != NULL && conf_val_uint(ctx,
+	    &vals[DS_SRV_WEIGHT], "srv-weight", where, 65535,
+	    &e.srv_weight) < 0)
+		ok = false;
+	if (vals[DS_FORWARD_TO].s != NULL && conf_val_addr4(ctx,
+	    &vals[DS_FORWARD_TO], "forward-to", where, &e.forward_to) < 0)
+		ok = false;
+	if (vals[DS_TTL].s != NULL && (conf_dns_ttl(vals[DS_TTL].s,
+	    &e.ttl) < 0 || e.ttl > 604800 * 52)) {
+		conf_val_error(ctx, &vals[DS_TTL], "invalid ttl \"%s\"%s "
+		    "(expected a duration up to 52w, like 5m, 1d or 1d00:00:00)",
+		    vals[DS_TTL].s, where);
+		ok = false;
+	}
+	if (vals[DS_MATCH_SUBDOMAIN].s != NULL) {
+		if (conf_val_bool(ctx, &vals[DS_MATCH_SUBDOMAIN],
+		    "match-subdomain", where, &e.match_subdomain) < 0)
+			ok = false;
+		else if (e.match_subdomain && vals[DS_REGEXP].s != NULL) {
+			conf_val_error(ctx, &vals[DS_MATCH_SUBDOMAIN],
+			    "match-subdomain applies to name, not regexp%s",
+			    where);
+			ok = false;
+		}
+	}
+	if (!ok || disabled) {
+		conf_dns_static_free(&e);
+		return;
+	}
+	d->statics = xreallocarray(d->statics, (size_t)d->nstatics + 1,
+	    sizeof(*d->statics));
+	d->statics[d->nstatics++] = e;
+}
+
+/* One item of dns.static, a YAML mapping. */
+static void
+conf_dns_static(struct conf_ctx *ctx, yaml_node_t *item, int num)
+{
+	struct conf_val vals[DS_COUNT];
+	yaml_node_pair_t *p;
+	yaml_node_t *v;
+	uint32_t seen = 0;
+	char desc[48], where[64];
+	bool ok = true;
+	int k;
+
+	snprintf(desc, sizeof(desc), "dns static entry %d", num + 1);
+	snprintf(where, sizeof(where), " in %s", desc);
+	memset(vals, 0, sizeof(vals));
+	if (item->type != YAML_MAPPING_NODE) {
+		conf_node_error(ctx, item, "%s must be a mapping (name, "
+		    "address, ...)", desc);
+		return;
+	}
+	CONF_FOREACH_PAIR(p, item) {
+		k = conf_key(ctx, p, conf_dns_static_keys, where, &seen, &v);
+		if (k < 0) {
+			ok = false;
+			continue;
+		}
+		if ((vals[k].s = conf_str(ctx, v, conf_dns_static_keys[k],
+		    where)) == NULL)
+			ok = false;
+		vals[k].line = (int)v->start_mark.line + 1;
+		vals[k].col = (int)v->start_mark.column + 1;
+	}
+	if (!ok)
+		return;
+	conf_dns_static_vals(ctx, vals, (int)item->start_mark.line + 1,
+	    (int)item->start_mark.column + 1, desc);
+}
+
+/* "2048KiB", "2MiB", "4096" (KiB, as RouterOS cache-size): bytes. */
+static int
+conf_dns_size(const char *s, uint32_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1024 }, { "KiB", 1024 }, { "k", 1024 }, { "K", 1024 },
+		{ "MiB", 1048576 }, { "M", 1048576 }, { "B", 1 },
+	};
+	unsigned long long n = 0;
+	size_t i, nd = 0;
+
+	while (s[nd] >= '0' && s[nd] <= '9' && nd < 10) {
+		n = n * 10 + (unsigned long long)(s[nd] - '0');
+		nd++;
+	}
+	if (nd == 0)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s + nd, units[i].unit) == 0) {
+			n *= units[i].mult;
+			if (n > (1ull << 30))
+				return -1;
+			*bytes = (uint32_t)n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+conf_dns_ms(struct conf_ctx *ctx, const yaml_node_t *v, const char *key,
+    const char *where, uint32_t *out)
+{
+	const char *s = conf_str(ctx, v, key, where);
+	uint32_t ms;
+
+	if (s == NULL)
+		return;
+	if (conf_parse_msec(s, &ms) < 0 || ms < 10 || ms > 600000)
+		conf_node_error(ctx, v, "invalid %s \"%s\"%s (expected a time "
+		    "from 10ms to 10m, like 500ms or 2s)", key, s, where);
+	else
+		*out = ms;
+}
+
+static void
+conf_dns(struct conf_ctx *ctx, yaml_node_t *n)
+{
+	static const char *const keys[] = {
+		"servers", "allow-remote-requests", "interfaces", "static",
+		"split-horizon", "cache-size", "cache-max-ttl",
+		"max-concurrent-queries", "max-concurrent-tcp-sessions",
+		"query-server-timeout", "query-total-timeout", NULL
+	};
+	static const char *const sh[] = { "auto", "off", NULL };
+	const char *where = " in dns", *s;
+	struct conf_dns *d = &ctx->conf->dns;
+	yaml_node_item_t *it;
+	yaml_node_pair_t *p;
+	yaml_node_t *v, *x;
+	uint32_t seen = 0;
+	int i, k;
+
+	d->configured = true;
+	d->loc.line = (int)n->start_mark.line + 1;
+	d->loc.col = (int)n->start_mark.column + 1;
+	if (!conf_section(ctx, n, "dns", ""))
+		return;
+	CONF_FOREACH_PAIR(p, n) {
+		k = conf_key(ctx, p, keys, where, &seen, &v);
+		switch (k) {
+		case 0:
+		case 2:
+		case 3:
+			if (conf_is_null(v))
+				break;
+			if (v->type != YAML_SEQUENCE_NODE) {
+				conf_node_error(ctx, v, "\"%s\" must be a list%s",
+				    keys[k], where);
+				break;
+			}
+			if (k == 2)
+				d->ifaces_set = true;
+			i = 0;
+			for (it = v->data.sequence.items.start;
+			    it < v->data.sequence.items.top; it++, i++) {
+				x = conf_node(ctx, *it);
+				if (k == 3) {
+					conf_dns_static(ctx, x, i);
+					continue;
+				}
+				if (k == 0) {
+					uint32_t a;
+
+					if (conf_dns_addr4(ctx, x, "server",
+					    where, &a) < 0)
+						continue;
+					if (d->nservers == CONF_DNS_MAX_SERVERS)
+						conf_node_error(ctx, x, "more "
+						    "than %d servers%s",
+						    CONF_DNS_MAX_SERVERS, where);
+					else
+						d->servers[d->nservers++] = a;
+					continue;
+				}
+				if ((s = conf_str(ctx, x, "interface",
+				    where)) == NULL)
+					continue;
+				if (conf_iface_find(ctx->conf, s) < 0)
+					conf_unknown_iface(ctx, x, s, where);
+				else
+					d->ifaces[conf_iface_find(ctx->conf,
+					    s)] = true;
+			}
+			break;
+		case 1:
+			conf_bool(ctx, v, "allow-remote-requests", where,
+			    &d->allow_remote);
+			break;
+		case 4:
+			if ((s = conf_str(ctx, v, "split-horizon", where)) ==
+			    NULL)
+				break;
+			if (ros_lookup(sh, s) < 0)
+				conf_node_error(ctx, v, "invalid split-horizon "
+				    "\"%s\"%s (expected auto or off)", s, where);
+			else
+				d->split_horizon = strcmp(s, "auto") == 0;
+			break;
+		case 5:
+			if ((s = conf_str(ctx, v, "cache-size", where)) == NULL)
+				break;
+			if (conf_dns_size(s, &d->cache_size) < 0)
+				conf_node_error(ctx, v, "invalid cache-size "
+				    "\"%s\"%s (expected a size up to 1GiB like "
+				    "2048KiB or 4MiB)", s, where);
+			break;
+		case 6:
+			conf_dur(ctx, v, "cache-max-ttl", where, 604800 * 52,
+			    "52w", &d->cache_max_ttl);
+			break;
+		case 7:
+			conf_uint(ctx, v, "max-concurrent-queries", where, 1,
+			    10000, &d->max_queries);
+			break;
+		case 8:
+			conf_uint(ctx, v, "max-concurrent-tcp-sessions", where,
+			    1, 1000, &d->max_tcp);
+			break;
+		case 9:
+			conf_dns_ms(ctx, v, "query-server-timeout", where,
+			    &d->server_timeout_ms);
+			break;
+		case 10:
+			conf_dns_ms(ctx, v, "query-total-timeout", where,
+			    &d->total_timeout_ms);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void
+conf_dns_static_free(struct conf_dns_static *e)
+{
+	if (e->re != NULL) {
+		regfree(e->re);
+		free(e->re);
+	}
+	free(e->name);
+	free(e->regexp);
+	free(e->data);
+	memset(e, 0, sizeof(*e));
+}
+
 /* A YAML mapping rule: its pairs become the builder's words. */
 static void
 conf_rule_mapping(struct conf_ctx *ctx, struct ros_builder *b,
@@ -1918,6 +2580,138 @@ conf_ros_address(void *arg, const struct ros_cmd *c)
 	snprintf(where, sizeof(where), " in /ip address");
 	conf_addr_add(ctx, &ctx->conf->ifaces[idx], a->val, a->vpos.line,
 	    a->vpos.col, where);
+}
+
+/*
+ * /ip dns set ...: what dns: says (SPEC section 10). Properties that
+ * cannot change what is answered (DoH tuning, mDNS, the UDP size RouterOS
+ * offers) are accepted; a DoH server or another VRF is an error.
+ */
+static void
+conf_ros_dns(void *arg, const struct ros_cmd *c)
+{
+	static const char *const keys[] = { "servers", "allow-remote-requests",
+	    "cache-size", "cache-max-ttl", "max-concurrent-queries",
+	    "max-concurrent-tcp-sessions", "query-server-timeout",
+	    "query-total-timeout", "max-udp-packet-size", "use-doh-server",
+	    "verify-doh-cert", "doh-max-server-connections",
+	    "doh-max-concurrent-queries", "doh-timeout",
+	    "address-list-extra-time", "vrf", "mdns-repeat-ifaces", NULL };
+	struct conf_ctx *ctx = arg;
+	struct conf_dns *d = &ctx->conf->dns;
+	const char *where = " in /ip dns";
+	unsigned long long n;
+	int i;
+
+	if (strcmp(c->verb, "set") != 0) {
+		conf_error(ctx, c->pos.line, c->pos.col, "unsupported command "
+		    "\"%s\" in /ip dns (expected set)", c->verb[0] != '\0' ?
+		    c->verb : c->bare != NULL ? c->bare : "");
+		return;
+	}
+	if (!conf_cmd_keys(ctx, c, keys, "/ip dns"))
+		return;
+	d->configured = true;
+	if (d->loc.line == 0) {
+		d->loc.line = c->pos.line;
+		d->loc.col = c->pos.col;
+	}
+	for (i = 0; i < c->nitems; i++) {
+		const struct ros_item *it = &c->items[i];
+		struct conf_val v = { it->val, it->vpos.line, it->vpos.col };
+		const char *k = it->key;
+
+		if (strcmp(k, "servers") == 0) {
+			char *dup = xstrdup(it->val), *save = NULL, *w;
+
+			d->nservers = 0;
+			for (w = strtok_r(dup, ",", &save); w != NULL;
+			    w = strtok_r(NULL, ",", &save)) {
+				struct conf_val sv = { w, v.line,
+				    v.col + (int)(w - dup) };
+				uint32_t a;
+
+				if (conf_val_addr4(ctx, &sv, "server", where,
+				    &a) < 0)
+					break;
+				if (d->nservers == CONF_DNS_MAX_SERVERS) {
+					conf_val_error(ctx, &v, "more than %d "
+					    "servers%s", CONF_DNS_MAX_SERVERS,
+					    where);
+					break;
+				}
+				d->servers[d->nservers++] = a;
+			}
+			free(dup);
+		} else if (strcmp(k, "allow-remote-requests") == 0) {
+			conf_val_bool(ctx, &v, k, where, &d->allow_remote);
+		} else if (strcmp(k, "cache-size") == 0) {
+			if (conf_dns_size(it->val, &d->cache_size) < 0)
+				conf_val_error(ctx, &v, "invalid cache-size "
+				    "\"%s\"%s (expected a size up to 1GiB like "
+				    "2048KiB)", it->val, where);
+		} else if (strcmp(k, "cache-max-ttl") == 0) {
+			if (conf_dns_ttl(it->val, &d->cache_max_ttl) < 0 ||
+			    d->cache_max_ttl == 0)
+				conf_val_error(ctx, &v, "invalid cache-max-ttl "
+				    "\"%s\"%s (expected a duration like 1w)",
+				    it->val, where);
+		} else if (strcmp(k, "max-concurrent-queries") == 0 ||
+		    strcmp(k, "max-concurrent-tcp-sessions") == 0) {
+			bool q = k[15] == 'q';
+			unsigned long max = q ? 10000 : 1000;
+
+			if (conf_decimal(it->val, &n) < 0 || n < 1 || n > max)
+				conf_val_error(ctx, &v, "invalid %s \"%s\"%s "
+				    "(expected an integer 1..%lu)", k, it->val,
+				    where, max);
+			else if (q)
+				d->max_queries = (uint32_t)n;
+			else
+				d->max_tcp = (uint32_t)n;
+		} else if (strcmp(k, "query-server-timeout") == 0 ||
+		    strcmp(k, "query-total-timeout") == 0) {
+			uint32_t ms;
+
+			if (conf_parse_msec(it->val, &ms) < 0 || ms < 10 ||
+			    ms > 600000)
+				conf_val_error(ctx, &v, "invalid %s \"%s\"%s "
+				    "(expected a time from 10ms to 10m, like "
+				    "500ms or 2s)", k, it->val, where);
+			else if (k[6] == 's')
+				d->server_timeout_ms = ms;
+			else
+				d->total_timeout_ms = ms;
+		} else if ((strcmp(k, "use-doh-server") == 0 &&
+		    it->val[0] != '\0') || (strcmp(k, "vrf") == 0 &&
+		    strcmp(it->val, "main") != 0)) {
+			conf_error(ctx, it->kpos.line, it->kpos.col, "%s=%s in "
+			    "/ip dns is not supported (hairpind forwards over "
+			    "plain DNS, in the main table)", k, it->val);
+		}
+	}
+}
+
+/* /ip dns static add ...: one entry, checked as dns.static's are. */
+static void
+conf_ros_dns_static(void *arg, const struct ros_cmd *c)
+{
+	struct conf_ctx *ctx = arg;
+	struct conf_val vals[DS_COUNT];
+	int i, k;
+
+	if (!conf_cmd_keys(ctx, c, conf_dns_static_keys, "/ip dns static"))
+		return;
+	memset(vals, 0, sizeof(vals));
+	for (i = 0; i < c->nitems; i++) {
+		k = ros_lookup(conf_dns_static_keys, c->items[i].key);
+		vals[k].s = c->items[i].val;
+		vals[k].line = c->items[i].vpos.line;
+		vals[k].col = c->items[i].vpos.col;
+	}
+	ctx->conf->dns.configured = true;
+	conf_dns_static_vals(ctx, vals, c->pos.line, c->pos.col,
+	    "/ip dns static entry");
 }
 
 /*
@@ -2208,7 +3002,8 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 	struct ruleset **out[ROS_TABLE_COUNT] = { &c->nat, &c->filter,
 	    &c->mangle, &c->raw };
 	struct ros_export_ops ops = { conf_ros_error_cb, conf_ros_note_cb,
-	    ctx, conf_ros_address, conf_ros_route, conf_ros_service_port };
+	    ctx, conf_ros_address, conf_ros_route, conf_ros_service_port,
+	    conf_ros_dns, conf_ros_dns_static };
 	struct ros_export *x;
 	struct conf_env env = { c, names };
 	struct match_env menv = { conf_iflist_cb, &env };
@@ -2266,7 +3061,7 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 enum {
 	T_INTERFACES, T_ROUTES, T_NAT, T_FILTER, T_CONNTRACK, T_CONTROL,
 	T_USER, T_LOG, T_ARP, T_DATAPLANE, T_MANGLE, T_RAW, T_ROUTEROS,
-	T_IP_SETTINGS, T_ICMP, T_SERVICE_PORT, T_COUNT
+	T_IP_SETTINGS, T_ICMP, T_SERVICE_PORT, T_DNS, T_COUNT
 };
 
 static void
@@ -2275,7 +3070,7 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	static const char *const keys[] = {
 		"interfaces", "routes", "nat", "filter", "conntrack",
 		"control", "user", "log", "arp", "dataplane", "mangle", "raw",
-		"routeros", "ip-settings", "icmp", "service-port", NULL
+		"routeros", "ip-settings", "icmp", "service-port", "dns", NULL
 	};
 	struct config *c = ctx->conf;
 	yaml_node_t *nodes[T_COUNT] = { NULL }, *v;
@@ -2335,6 +3130,9 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 	}
 	if (nodes[T_LOG] != NULL)
 		conf_log(ctx, nodes[T_LOG]);
+	/* dns: before an export's /ip dns, whose static entries follow */
+	if (nodes[T_DNS] != NULL)
+		conf_dns(ctx, nodes[T_DNS]);
 	{
 		yaml_node_t *tables[ROS_TABLE_COUNT];
 
@@ -2344,6 +3142,13 @@ conf_root(struct conf_ctx *ctx, yaml_node_t *root)
 		tables[ROS_RAW] = nodes[T_RAW];
 		conf_tables(ctx, tables, nodes[T_ROUTEROS]);
 	}
+	if (c->dns.allow_remote && c->dns.nservers == 0 &&
+	    c->dns.nstatics == 0)
+		conf_error(ctx, c->dns.loc.line, c->dns.loc.col, "dns answers "
+		    "clients but has neither servers nor static entries");
+	/* which dst-nat rules split-horizon cannot use, and why */
+	if (ctx->nerrs == 0 && c->dns.split_horizon && c->nat != NULL)
+		dns_split_notes(c, conf_split_note_cb, ctx);
 }
 
 static void
@@ -2388,6 +3193,12 @@ conf_defaults(struct config *c)
 	c->ctl_mode = 0660;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_target = LOG_TARGET_STDERR;
+	c->dns.cache_size = 2048 * 1024;
+	c->dns.cache_max_ttl = 604800;
+	c->dns.max_queries = 100;
+	c->dns.max_tcp = 20;
+	c->dns.server_timeout_ms = 2000;
+	c->dns.total_timeout_ms = 10000;
 }
 
 static void
@@ -2734,6 +3545,9 @@ conf_free(struct config *c)
 	free(c->routes);
 	ruleset_free(c->nat);
 	ruleset_free(c->filter);
+	for (i = 0; i < c->dns.nstatics; i++)
+		conf_dns_static_free(&c->dns.statics[i]);
+	free(c->dns.statics);
 	ruleset_free(c->mangle);
 	ruleset_free(c->raw);
 	for (i = 0; i < c->niflists; i++) {

@@ -118,6 +118,52 @@ struct conf_service_port {
 	uint16_t ports[CONF_SP_PORTS];	/* host order */
 	int nports;
 };
+
+/* dns.static[].type, as RouterOS /ip dns static type= */
+enum conf_dns_type {
+	CONF_DNS_A, CONF_DNS_AAAA, CONF_DNS_CNAME, CONF_DNS_TXT, CONF_DNS_MX,
+	CONF_DNS_NS, CONF_DNS_SRV, CONF_DNS_FWD, CONF_DNS_NXDOMAIN,
+	CONF_DNS_TYPE_COUNT
+};
+
+#define CONF_DNS_MAX_SERVERS 8
+
+/* One dns.static entry (RouterOS /ip dns static). */
+struct conf_dns_static {
+	char *name;		/* lowercase, no final dot; NULL with regexp */
+	char *regexp;		/* the pattern as written; NULL with name */
+	void *re;		/* regex_t, compiled REG_EXTENDED|REG_ICASE */
+	bool match_subdomain;	/* match-subdomain=yes: name and below */
+	enum conf_dns_type type;
+	uint8_t addr[16];	/* A (4 bytes) or AAAA */
+	char *data;		/* cname, text, mx-exchange, ns, srv-target */
+	uint16_t mx_preference;
+	uint16_t srv_priority, srv_weight, srv_port;
+	uint32_t forward_to;	/* FWD: server, network order */
+	uint32_t ttl;		/* seconds, default 1d as RouterOS */
+	struct conf_loc loc;
+};
+
+/* dns: the router as a DNS server and forwarder (SPEC section 10). */
+struct conf_dns {
+	bool configured;		/* a dns: section exists */
+	uint32_t servers[CONF_DNS_MAX_SERVERS];	/* network order */
+	int nservers;
+	bool allow_remote;		/* allow-remote-requests, default no */
+	bool ifaces_set;		/* interfaces: given */
+	bool ifaces[CONF_MAX_IFACES];	/* where clients may ask */
+	struct conf_dns_static *statics;
+	int nstatics;
+	bool split_horizon;		/* split-horizon: auto */
+	uint32_t cache_size;		/* bytes; cache-size, default 2048KiB */
+	uint32_t cache_max_ttl;		/* seconds, default 1w */
+	uint32_t max_queries;		/* max-concurrent-queries, default 100 */
+	uint32_t max_tcp;		/* max-concurrent-tcp-sessions, default 20 */
+	uint32_t server_timeout_ms;	/* query-server-timeout, default 2s */
+	uint32_t total_timeout_ms;	/* query-total-timeout, default 10s */
+	struct conf_loc loc;		/* where dns: is */
+};
+
 /* /interface list: members as a bit per interface index. */
 struct conf_iflist {
 	char *name;
@@ -159,6 +205,7 @@ struct config {
 	struct conf_ip ip;
 	struct conf_icmp icmp;
 	struct conf_service_port sp[CONF_SP_COUNT];	/* service-port */
+	struct conf_dns dns;
 	char *ctl_socket;		/* control.socket */
 	mode_t ctl_mode;		/* control.mode, default 0660 */
 	char *ctl_group;		/* control.group, NULL: keep */
@@ -188,6 +235,7 @@ struct config *conf_load_buf(const char *name, const char *buf, size_t len,
     struct conf_errors *errs);
 
 void conf_free(struct config *conf);
+void conf_dns_static_free(struct conf_dns_static *e);
 void conf_errors_free(struct conf_errors *errs);
 
 /**
@@ -211,5 +259,7 @@ int conf_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen);
 int conf_parse_duration(const char *s, uint32_t *seconds);
 /* "0", "500us", "3ms", "1s": microseconds, up to 10 s. */
 int conf_parse_usec(const char *s, uint32_t *usec);
+/* "1500ms", "2s", "1m": milliseconds, up to a day. */
+int conf_parse_msec(const char *s, uint32_t *msec);
 
 #endif

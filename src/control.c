@@ -48,6 +48,7 @@
 #include "control.h"
 #include "ctl_json.h"
 #include "ct.h"
+#include "dns.h"
 #include "frag.h"
 #include "log.h"
 #include "metrics.h"
@@ -995,6 +996,47 @@ ctl_cmd_metrics(struct ctl_client *c, int argc, char **argv)
 	free(text);
 }
 
+static void
+ctl_dns_row_cb(void *arg, const struct dns_row *row)
+{
+	json_t *rows = arg, *o = json_object();
+
+	if (o == NULL)
+		return;
+	json_object_set_new(o, "name", ctl_str(row->name));
+	json_object_set_new(o, "type", ctl_str(row->type));
+	json_object_set_new(o, "data", ctl_str(row->data));
+	json_object_set_new(o, "ttl", json_integer(row->ttl));
+	json_object_set_new(o, "static", json_boolean(row->is_static));
+	json_array_append_new(rows, o);
+}
+
+/* `dns`: static entries and the cache (SPEC section 10); `dns flush`. */
+static void
+ctl_cmd_dns(struct ctl_client *c, int argc, char **argv)
+{
+	json_t *rows;
+
+	if (argc >= 2 && strcmp(argv[1], "flush") == 0) {
+		if (argc > 2) {
+			ctl_error(c, "dns flush: unexpected argument");
+			return;
+		}
+		ctl_reply(c, json_integer((json_int_t)dns_flush(ctl.r)));
+		return;
+	}
+	if (argc > 1) {
+		ctl_error(c, "dns: unknown argument (expected flush)");
+		return;
+	}
+	if ((rows = json_array()) == NULL) {
+		ctl_send(c, NULL);
+		return;
+	}
+	dns_foreach(ctl.r, ctl_dns_row_cb, rows);
+	ctl_reply(c, rows);
+}
+
 /* --- dispatch ------------------------------------------------------------ */
 
 static const struct ctl_cmd {
@@ -1014,6 +1056,7 @@ static const struct ctl_cmd {
 	{ "events", ctl_cmd_events, true },
 	{ "trace", ctl_cmd_trace, true },
 	{ "metrics", ctl_cmd_metrics, false },
+	{ "dns", ctl_cmd_dns, true },
 };
 
 static void

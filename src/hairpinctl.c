@@ -49,6 +49,7 @@ static int cmd_status(int, char **);
 static int cmd_interfaces(int, char **);
 static int cmd_routes(int, char **);
 static int cmd_neighbors(int, char **);
+static int cmd_dns(int, char **);
 static int cmd_rules(int, char **);
 static int cmd_address_lists(int, char **);
 static int cmd_interface_lists(int, char **);
@@ -74,6 +75,7 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "[FILTERS]: stream conntrack events" },
 	{ "trace", cmd_trace, "[FILTERS]: stream each packet's walk" },
 	{ "metrics", cmd_metrics, "Prometheus text exposition" },
+	{ "dns", cmd_dns, "static entries and the cache | flush" },
 };
 static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
@@ -696,6 +698,45 @@ cmd_conntrack(int argc, char **argv)
 	if (json_is_true(json_object_get(ans, "truncated")))
 		fprintf(stderr, "hairpinctl: only the first %zu connections "
 		    "shown (use limit=N)\n", json_array_size(rows));
+	return EXIT_OK;
+}
+
+static int
+cmd_dns(int argc, char **argv)
+{
+	struct table t = { 0 };
+	json_t *ans, *rows, *o;
+	char *c[MAX_COLS];
+	size_t i;
+
+	if (argc >= 2 && strcmp(argv[1], "flush") == 0) {
+		if (argc > 2)
+			die(EXIT_USAGE, "dns flush takes no other arguments");
+		ans = call("dns flush", false);
+		if (!json_out)
+			printf("removed %lld cache entries\n", (long long)
+			    json_integer_value(json_object_get(ans, "result")));
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		die(EXIT_USAGE, "dns: unknown argument \"%s\" (expected flush)",
+		    argv[1]);
+	ans = call("dns", false);
+	if (json_out)
+		return EXIT_OK;
+	if (!json_is_array(rows = json_object_get(ans, "result")))
+		die(EXIT_ERROR, "bad answer from hairpind: no result rows");
+	table_cols(&t, "NAME TYPE DATA TTL:r STATIC");
+	json_array_foreach(rows, i, o) {
+		c[0] = fmt_key(o, "name");
+		c[1] = fmt_key(o, "type");
+		c[2] = fmt_key(o, "data");
+		c[3] = fmt_dur_key(o, "ttl");
+		c[4] = xstrdup(json_is_true(json_object_get(o, "static")) ?
+		    "yes" : "no");
+		table_row(&t, c);
+	}
+	table_print(&t);
 	return EXIT_OK;
 }
 

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ct.h"
+#include "dns.h"
 #include "frag.h"
 #include "log.h"
 #include "natport.h"
@@ -174,7 +175,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
  * (LeakSanitizer's ptrace, valgrind's files) that the filter refuses.
  */
 static void
-sandbox_start(void)
+sandbox_start(bool inet)
 {
 	const char *pre = getenv("LD_PRELOAD");
 	char *cause = NULL;
@@ -192,7 +193,7 @@ sandbox_start(void)
 		log_info("seccomp filter not installed: running under valgrind");
 		return;
 	}
-	if (sandbox_apply(&cause) == -1)
+	if (sandbox_apply(inet, &cause) == -1)
 		fatalx("%s", cause);
 	log_debug("seccomp filter installed");
 }
@@ -305,6 +306,11 @@ main(int argc, char *argv[])
 		log_warnx("control socket: %s", cause);
 		exit(3);
 	}
+	/* last before the drop: from here the daemon is in its own netns */
+	if (dns_start(r, &cause) == -1) {
+		log_warnx("%s", cause);
+		exit(3);
+	}
 	if (conf->user != NULL) {
 		const char *sock;
 		int dirfd = control_socket_dir(&sock);
@@ -314,7 +320,7 @@ main(int argc, char *argv[])
 	}
 	if (privdrop_drop(conf->user, &cause) == -1)
 		fatalx("privilege drop: %s", cause);
-	sandbox_start();
+	sandbox_start(r->dns != NULL);
 
 	for (i = 0; i < r->nifaces; i++) {
 		struct iface *ifp = &r->ifaces[i];
@@ -345,6 +351,7 @@ main(int argc, char *argv[])
 #endif
 
 	control_shutdown();
+	dns_stop(r);
 	reload_shutdown();
 	privdrop_reaper_finish();
 	for (i = 0; i < r->nifaces; i++) {

@@ -17,6 +17,7 @@
 #include "arp.h"
 #include "control.h"
 #include "ct.h"
+#include "dns.h"
 #include "frag.h"
 #include "icmp.h"
 #include "addrlist.h"
@@ -163,6 +164,62 @@ metrics_rules(struct evbuffer *b, const struct router *r, bool bytes)
 	}
 }
 
+/* The resolver's counters (SPEC section 10); zeros when DNS is off. */
+static void
+metrics_dns(struct evbuffer *b, const struct router *r)
+{
+	static const struct dns_stats zero;
+	const struct dns_stats *s = dns_stats_get(r);
+	const char *labels[3] = { "transport", NULL, NULL };
+
+	if (s == NULL)
+		s = &zero;
+	metrics_head(b, "dns_queries_total", "counter",
+	    "DNS queries from clients, by transport.");
+	labels[1] = "udp";
+	metrics_sample(b, "dns_queries_total", labels, s->queries_udp);
+	labels[1] = "tcp";
+	metrics_sample(b, "dns_queries_total", labels, s->queries_tcp);
+	metrics_one(b, "dns_static_answers_total", "counter",
+	    "DNS queries answered from static entries.", s->answered_static);
+	metrics_one(b, "dns_cache_hits_total", "counter",
+	    "DNS queries answered from the cache.", s->cache_hits);
+	metrics_one(b, "dns_cache_misses_total", "counter",
+	    "DNS queries not in the cache.", s->cache_misses);
+	metrics_one(b, "dns_upstream_queries_total", "counter",
+	    "Queries sent to upstream servers.", s->upstream_queries);
+	metrics_one(b, "dns_upstream_retries_total", "counter",
+	    "Upstream timeouts or errors followed by the next server.",
+	    s->upstream_retries);
+	metrics_one(b, "dns_upstream_tcp_total", "counter",
+	    "Truncated upstream answers asked again over TCP.",
+	    s->upstream_tcp);
+	metrics_one(b, "dns_upstream_failures_total", "counter",
+	    "Queries answered SERVFAIL: no server answered.",
+	    s->upstream_failures);
+	metrics_one(b, "dns_refused_total", "counter",
+	    "Queries from links where clients may not ask.", s->refused);
+	metrics_one(b, "dns_malformed_total", "counter",
+	    "Malformed queries: FORMERR or dropped.", s->malformed);
+	metrics_one(b, "dns_overload_total", "counter",
+	    "Queries refused: max-concurrent-queries reached.", s->overload);
+	metrics_one(b, "dns_tcp_refused_total", "counter",
+	    "TCP sessions refused: max-concurrent-tcp-sessions reached.",
+	    s->tcp_refused);
+	metrics_one(b, "dns_tcp_timeouts_total", "counter",
+	    "TCP sessions closed for idling, slowness or not reading.",
+	    s->tcp_timeouts);
+	metrics_one(b, "dns_split_rewrites_total", "counter",
+	    "A records rewritten to an internal address (split-horizon).",
+	    s->split_rewrites);
+	metrics_one(b, "dns_punt_drops_total", "counter",
+	    "Packets to or from the resolver lost.", s->punt_drops);
+	metrics_one(b, "dns_cache_entries", "gauge",
+	    "Answers in the DNS cache.", s->cache_entries);
+	metrics_one(b, "dns_cache_bytes", "gauge",
+	    "Memory held by the DNS cache.", s->cache_bytes);
+}
+
 void
 metrics_render(const struct router *r, struct evbuffer *b,
     unsigned int clients, uint64_t stream_drops)
@@ -246,6 +303,8 @@ metrics_render(const struct router *r, struct evbuffer *b,
 	metrics_one(b, "arp_locked_total", "counter",
 	    "ARP MAC changes ignored within arp.locktime.",
 	    r->arp != NULL ? arp_locked_count(r->arp) : 0);
+
+	metrics_dns(b, r);
 
 	metrics_one(b, "icmp_errors_sent_total", "counter",
 	    "ICMP errors the router sent.", is->errors_sent);

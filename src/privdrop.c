@@ -9,6 +9,11 @@
  *      CAP_CHOWN) in a directory that stays root's; with `user:`, fork
  *      the socket reaper (privdrop_reaper()), uid 0 without capabilities,
  *      which removes the socket once the daemon is gone;
+ *   2b. with dns: configured, unshare into a private network namespace,
+ *      make the resolver's TUN there and bind port 53 (dns_punt.c,
+ *      CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE); the daemon
+ *      stays in that namespace, so the sockets it opens later (upstream
+ *      queries, TCP) need no capability;
  *   3. privdrop_drop(): change to `user:` when configured, and keep no
  *      capability at all, not even in the bounding set, with
  *      PR_SET_NO_NEW_PRIVS so no exec can give any back;

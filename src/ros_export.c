@@ -409,7 +409,7 @@ ros_interface_list_member(struct ros_export *x, const struct ros_cmd *c)
 enum ros_sec {
 	SEC_FILTER, SEC_NAT, SEC_MANGLE, SEC_RAW, SEC_ADDRLIST, SEC_IFLIST,
 	SEC_IFLIST_MEMBER, SEC_IP_ADDRESS, SEC_IP_ROUTE, SEC_ROUTING_TABLE,
-	SEC_SERVICE_PORT, SEC_NONE
+	SEC_SERVICE_PORT, SEC_DNS, SEC_DNS_STATIC, SEC_NONE
 };
 
 static const char *const ros_sec_paths[] = {
@@ -424,6 +424,8 @@ static const char *const ros_sec_paths[] = {
 	[SEC_IP_ROUTE] = "/ip/route",
 	[SEC_ROUTING_TABLE] = "/routing/table",
 	[SEC_SERVICE_PORT] = "/ip/firewall/service-port",
+	[SEC_DNS] = "/ip/dns",
+	[SEC_DNS_STATIC] = "/ip/dns/static",
 	[SEC_NONE] = NULL
 };
 
@@ -528,6 +530,15 @@ ros_export_cmd(void *arg, const struct ros_cmd *c)
 	case SEC_SERVICE_PORT:
 		if (x->ops.service_port != NULL)
 			x->ops.service_port(x->ops.arg, c);
+		return;
+	case SEC_DNS:
+		if (x->ops.dns != NULL)
+			x->ops.dns(x->ops.arg, c);
+		return;
+	case SEC_DNS_STATIC:
+		if (ros_only_add(x, c, "/ip dns static") &&
+		    x->ops.dns_static != NULL)
+			x->ops.dns_static(x->ops.arg, c);
 		return;
 	default:
 		return;

@@ -26,6 +26,9 @@ struct ros_export_ops {
 	void (*route)(void *arg, const struct ros_cmd *c);
 	/* /ip firewall service-port lines (the NAT helpers) */
 	void (*service_port)(void *arg, const struct ros_cmd *c);
+	/* /ip dns set ... and /ip dns static add ... (SPEC section 10) */
+	void (*dns)(void *arg, const struct ros_cmd *c);
+	void (*dns_static)(void *arg, const struct ros_cmd *c);
 };
 
 struct ros_export;

@@ -30,6 +30,7 @@
 #include "control.h"
 #include "csum.h"
 #include "ct.h"
+#include "dns.h"
 #include "frag.h"
 #include "guard.h"
 #include "frame.h"
@@ -433,10 +434,16 @@ router_arp_failed(struct router *r, int out_if, uint8_t *frame, size_t len)
 
 /* --- local delivery ----------------------------------------------------- */
 
-/* Answer as a host with no listeners does. */
+/* Answer as a host with no listeners does, but for the resolver (dns.c). */
 static void
 local_input(struct router *r, int in_if, struct pkt *p, struct trace *tr)
 {
+	if (r->dns != NULL && dns_punt_input(r, in_if, p)) {
+		if (tr != NULL)
+			dns_trace_note(p, tr->note, sizeof(tr->note));
+		trace_done(r, tr, "local: dns (to the router's resolver)");
+		return;
+	}
 	switch (p->proto) {
 	case IPPROTO_ICMP:
 		if (p->icmp_type == ICMP_ECHO) {
@@ -1805,6 +1812,7 @@ router_reload_conf(struct router *r, struct config *new, const char *path,
 	    new->dp.nice != old->dp.nice))
 		router_set_nice(new->dp.nice);
 	router_conf_derive(r);
+	dns_reconfigure(r);
 	conf_free(old);
 	r->reloads++;
 	/* @path may be the old config's own, freed just above */

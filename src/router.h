@@ -89,6 +89,7 @@ struct ct_table;
 struct natport;
 struct frag_table;
 struct trace;
+struct dns;
 
 struct router {
 	struct event_base *base;
@@ -100,6 +101,7 @@ struct router {
 	struct ct_table *ct;
 	struct natport *np;
 	struct frag_table *frag;
+	struct dns *dns;		/* the resolver (dns.c), NULL: none */
 	time_t started;			/* wall clock, for uptime */
 	uint64_t reloads, reload_failures;
 

@@ -11,6 +11,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <stdbool.h>
+
 #include <seccomp.h>
 
 #include "sandbox.h"
@@ -63,7 +65,7 @@ sandbox_rule(scmp_filter_ctx ctx, int sys, unsigned int n,
 }
 
 int
-sandbox_apply(char **cause)
+sandbox_apply(bool inet, char **cause)
 {
 	/* namespaces: a thread, never a new namespace */
 	const uint64_t nsflags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
@@ -103,6 +105,20 @@ sandbox_apply(char **cause)
 	if (rc == 0) {
 		c = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
 		rc = sandbox_rule(ctx, SCMP_SYS(socket), 1, &c);
+	}
+	/*
+	 * The resolver's upstream queries: IPv4 sockets, bound to the
+	 * router's address, only when the daemon lives in its private DNS
+	 * namespace (dns_punt.c), where they reach nothing but hairpind's
+	 * own TUN; never in the host's namespace.
+	 */
+	if (rc == 0 && inet) {
+		c = SCMP_A0(SCMP_CMP_EQ, AF_INET);
+		rc = sandbox_rule(ctx, SCMP_SYS(socket), 1, &c);
+		if (rc == 0)
+			rc = sandbox_rule(ctx, SCMP_SYS(bind), 0, NULL);
+		if (rc == 0)
+			rc = sandbox_rule(ctx, SCMP_SYS(listen), 0, NULL);
 	}
 	/* threads only: clone with CLONE_THREAD and no namespace flag (no
 	   fork, no new namespace); clone3 hides its flags in memory, so it

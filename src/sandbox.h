@@ -10,13 +10,17 @@
 #ifndef HAIRPIND_SANDBOX_H
 #define HAIRPIND_SANDBOX_H
 
+#include <stdbool.h>
+
 /**
  * sandbox_apply() - install the filter on the calling process (and every
  * thread it starts later). PR_SET_NO_NEW_PRIVS must be set (privdrop_drop()
  * does) or is set here.
+ * @inet: also allow IPv4 sockets (bind, listen): only for a daemon that
+ *        lives in the resolver's private network namespace
  * @cause: on failure, an allocated message (the caller frees)
  * Return: 0 or -1.
  */
-int sandbox_apply(char **cause);
+int sandbox_apply(bool inet, char **cause);
 
 #endif

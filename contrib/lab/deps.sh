@@ -6,10 +6,11 @@
 
 HP_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
     libevent-dev libyaml-dev libcap-ng-dev check libjansson-dev
-    libsystemd-dev libseccomp-dev)
+    libsystemd-dev libseccomp-dev libldns-dev)
 HP_RUN_DEPS=(iproute2 curl iperf3 python3 python3-yaml python3-scapy
     nftables iputils-ping socat procps python3-prometheus-client systemd
-    tcpdump traceroute python3-pyftpdlib tftp-hpa tftpd-hpa)
+    tcpdump traceroute python3-pyftpdlib tftp-hpa tftpd-hpa dnsutils
+    ldnsutils dnsmasq-base dnsperf)
 # What tests/systemd/nspawn.sh needs besides (CI installs them): building
 # the Debian package, linting it, and booting Debian 12 in a container.
 HP_NSPAWN_DEPS=(debhelper fakeroot lintian bash-completion systemd-container

@@ -68,6 +68,57 @@ broken_case() {
 	    say "    (hairpin rule restored: hairpinctl reload)"
 }
 
+# The seed page's other way out: "a router that can do application level
+# DNS inspection and can rewrite A records accordingly, or a split DNS
+# server". The public DNS (a dnsmasq at 2.2.2.53 in hp-isp) says
+# www.example.test is 1.1.1.1; the router's own DNS (dns: in
+# etc/hairpind.yaml) answers the LAN 192.168.1.2, so the client talks to
+# the server directly and the server sees who it is.
+dns_case() {
+	local sock=$1 out
+	say ""
+	say "${B}the seed page's better fix: the router answers DNS${N}   ${D}(dns: in ${CONF#"$TOP"/})${N}"
+	if ! grep -q '^dns:' "$CONF"; then
+		say "    (no dns: section in ${CONF#"$TOP"/}; skipped)"
+		return 0
+	fi
+	if command -v dnsmasq >/dev/null; then
+		ip -n "$LAB_NS_ISP" addr replace 2.2.2.53/32 dev lo
+		lab_spawn dnsmasq "$LAB_NS_ISP" dnsmasq --keep-in-foreground \
+		    --no-resolv --no-hosts --listen-address=2.2.2.53 \
+		    --bind-interfaces --pid-file= --user=root \
+		    --host-record=www.example.test,1.1.1.1
+		lab_wait 5 lab_listening "$LAB_NS_ISP" 2.2.2.53 53 udp || true
+		say "    the public DNS (dnsmasq at 2.2.2.53 in hp-isp) says:"
+		say "    \$ ip netns exec hp-isp dig +short @2.2.2.53 www.example.test"
+		out=$(ip netns exec "$LAB_NS_ISP" dig +time=2 +tries=1 +short \
+		    @2.2.2.53 www.example.test 2>&1)
+		say "    $out"
+	fi
+	# the client's resolver: `ip netns exec` mounts this resolv.conf
+	mkdir -p "/etc/netns/$LAB_NS_CLIENT"
+	echo "nameserver 192.168.1.1" >"/etc/netns/$LAB_NS_CLIENT/resolv.conf"
+	say "    the LAN client asks the router (nameserver 192.168.1.1):"
+	say "    \$ ip netns exec hp-client dig +short www.example.test"
+	out=$(ip netns exec "$LAB_NS_CLIENT" dig +time=2 +tries=1 +short \
+	    www.example.test 2>&1)
+	say "    $out"
+	if [ "$out" = 192.168.1.2 ]; then
+		say "    ${G}the server's own address${N} (a dns static entry in the router)"
+	else
+		say "    expected 192.168.1.2: ${R}FAILED${N}"
+		FAILED=$((FAILED + 1))
+	fi
+	flow 5 "LAN client 192.168.1.10 -> http://www.example.test/" \
+	    "DNS answered 192.168.1.2: no NAT at all" "$LAB_NS_CLIENT" \
+	    192.168.1.10 http://www.example.test/
+	say "    Through 1.1.1.1 ([2]) the server logs 192.168.1.1, the router:"
+	say "    hairpin NAT must masquerade, or the reply would bypass it."
+	say "    By name ([5]) the client goes straight to 192.168.1.2 on its"
+	say "    own LAN, so the server logs the client itself, 192.168.1.10."
+	DNS_SHOWN=1
+}
+
 restore_conf() {
 	if [ -n "${RESTORE_CONF:-}" ]; then
 		cp "$LAB_STATE/hairpind-full.yaml" "$CONF"
@@ -225,6 +276,7 @@ EOF
 
 	if [ "$ROUTER" = hairpind ] && [ -x "$HAIRPINCTL" ]; then
 		broken_case "$sock"
+		dns_case "$sock"
 	fi
 
 	say ""
@@ -244,11 +296,21 @@ EOF
 		ip netns exec "$LAB_NS_RTR" nft list table ip nat | sed 's/^/    /'
 	fi
 
+	if [ -n "${DNS_SHOWN:-}" ] && [ -x "$HAIRPINCTL" ]; then
+		say ""
+		say "${B}hairpinctl dns${N}"
+		timeout 5 "$HAIRPINCTL" -s "$sock" dns 2>&1 | sed 's/^/    /'
+	fi
+
 	say ""
 	if [ "$FAILED" = 0 ]; then
-		say "${G}all three flows work${N}"
+		if [ -n "${DNS_SHOWN:-}" ]; then
+			say "${G}all four flows work${N}"
+		else
+			say "${G}all three flows work${N}"
+		fi
 	else
-		say "${R}$FAILED of 3 flows failed${N}"
+		say "${R}$FAILED flows failed${N}"
 	fi
 	if [ -n "$ONCE" ]; then
 		lab_down
@@ -259,6 +321,8 @@ EOF
 The lab stays up. Try:
   ip netns exec hp-client curl http://1.1.1.1/
   ip netns exec hp-isp curl --interface 2.2.2.2 http://1.1.1.1/
+  ip netns exec hp-client curl http://www.example.test/
+  ip netns exec hp-client dig www.example.test
 EOF
 		if [ "$ROUTER" = hairpind ]; then
 			say "  ${HAIRPINCTL#"$TOP"/} -s $sock conntrack"

@@ -323,6 +323,8 @@ lab_down() {
 			kill "$p" 2>/dev/null
 		done
 		ip netns del "$ns" 2>/dev/null
+		# a resolv.conf `ip netns exec` mounts (seed-lab.sh's DNS step)
+		rm -rf "/etc/netns/$ns"
 	done
 	if [ -d "$LAB_STATE" ] && [ -z "${LAB_KEEP_STATE:-}" ]; then
 		rm -rf "$LAB_STATE"

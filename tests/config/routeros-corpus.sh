@@ -39,8 +39,8 @@ cd "$top_srcdir/tests/routeros" || exit 99
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
-# The sections SPEC 9 models. /ipv6 ones (SPEC 11) and /ip dns (SPEC 10)
-# come with issues of their own: until then either no note or one note is
+# The sections SPEC 9 and 10 model. /ipv6 ones (SPEC 11)
+# come with an issue of its own: until then either no note or one note is
 # right for them (PENDING).
 MODELLED='
 /interface list
@@ -53,10 +53,10 @@ MODELLED='
 /ip firewall mangle
 /ip firewall raw
 /ip firewall address-list
-'
-PENDING='
 /ip dns
 /ip dns static
+'
+PENDING='
 '
 export MODELLED PENDING
 

@@ -6,7 +6,7 @@
 # (printed at the end): minimise it, fix the bug, and keep the input in
 # tests/fuzz/regress/NAME/ so that `make check` replays it.
 #
-#   tests/fuzz/run.sh [NAME...]        NAME: frame conf control ftp (default all)
+#   tests/fuzz/run.sh [NAME...]        NAME: frame conf control ftp dns (default all)
 #
 # Environment: FUZZ_SECONDS (60) per harness, FUZZ_JOBS (1) parallel
 # workers per harness, FUZZ_BUILD (build-fuzz-clang) build directory,
@@ -20,7 +20,7 @@ build=${FUZZ_BUILD:-$top/build-fuzz-clang}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(frame conf control ftp)
+[ ${#names[@]} -gt 0 ] || names=(frame conf control ftp dns)
 
 if ! command -v clang >/dev/null; then
 	echo "run.sh: clang is needed for libFuzzer" >&2
@@ -64,6 +64,7 @@ for n in "${names[@]}"; do
 	case $n in
 	frame) maxlen=70000 ;;
 	conf) maxlen=16384 ;;
+	dns) maxlen=4097 ;;	# a mode byte and a 4096-byte message
 	*) maxlen=8192 ;;
 	esac
 	par=()

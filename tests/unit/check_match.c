@@ -896,7 +896,7 @@ START_TEST(test_export_sections)
 	struct ros_builder *b[ROS_TABLE_COUNT];
 	struct addrlist_set *al = addrlist_set_new();
 	struct ros_export_ops ops = { collect_err, collect_note, NULL, addr_cb,
-	    addr_cb, NULL };
+	    addr_cb, NULL, NULL, NULL };
 	struct ros_export *x;
 	struct conf_iflist *l;
 	int n, t, skipped, ne, nl;

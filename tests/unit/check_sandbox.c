@@ -40,7 +40,7 @@ install(void)
 {
 	char *cause = NULL;
 
-	ck_assert_msg(sandbox_apply(&cause) == 0, "sandbox_apply: %s",
+	ck_assert_msg(sandbox_apply(false, &cause) == 0, "sandbox_apply: %s",
 	    cause ? cause : "?");
 }
 
