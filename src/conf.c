@@ -2730,8 +2730,10 @@ conf_ros_service_port(void *arg, const struct ros_cmd *c)
 {
 	static const char *const keys[] = { "ports", "disabled", "name",
 	    "sip-direct-media", "sip-timeout", "comment", NULL };
-	static const char *const absent[] = { "irc", "h323", "rtsp",
-	    "udplite", "dccp", "sctp", NULL };
+	static const char *const absent[] = { "irc", "h323", "rtsp", NULL };
+	/* not helpers: whether conntrack follows these protocols' ports */
+	static const char *const tracked[] = { "udplite", "dccp", "sctp",
+	    NULL };
 	struct conf_ctx *ctx = arg;
 	const struct ros_item *it, *pi, *di;
 	const char *name = c->bare;
@@ -2761,6 +2763,13 @@ conf_ros_service_port(void *arg, const struct ros_cmd *c)
 		conf_error(ctx, di->vpos.line, di->vpos.col, "invalid disabled "
 		    "\"%s\" in /ip firewall service-port (expected yes or no)",
 		    di->val);
+		return;
+	}
+	if (ros_lookup(tracked, name) >= 0) {
+		if (dis == 1)
+			conf_error(ctx, pos.line, pos.col, "service-port %s: "
+			    "hairpind always tracks %s by its ports (only "
+			    "disabled=no is accepted)", name, name);
 		return;
 	}
 	if (ros_lookup(absent, name) >= 0) {

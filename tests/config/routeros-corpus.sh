@@ -53,6 +53,7 @@ MODELLED='
 /ip firewall mangle
 /ip firewall raw
 /ip firewall address-list
+/ip firewall service-port
 /ip dns
 /ip dns static
 '

@@ -7,7 +7,7 @@
 # A home router's export where most sections are outside hairpind's
 # model: each is skipped with one note, and the few modelled sections in
 # between (interface lists, address, firewall) still load. Among them the
-# firewall's own unmodelled menus, connection tracking and service-port.
+# firewall's own unmodelled menu (connection tracking); service-port is read (issue 15).
 /interface bridge
 add admin-mac=48:A9:8A:4C:21:08 auto-mac=no comment=defconf name=bridge
 /interface ethernet
@@ -64,8 +64,8 @@ add action=masquerade chain=srcnat out-interface-list=WAN
 /ip firewall service-port
 set ftp disabled=no ports=21
 set tftp disabled=no ports=69
-set irc disabled=no ports=6667
-set h323 disabled=no
+set irc disabled=yes ports=6667
+set h323 disabled=yes
 set sip disabled=yes ports=5060,5061 sip-direct-media=yes sip-timeout=1h
 set pptp disabled=no
 set udplite disabled=no
