@@ -63,6 +63,12 @@ struct conf_ctx {
 	/* where each interface's name was written */
 	yaml_node_t *ifname_node[CONF_MAX_IFACES];
 	int file;		/* 0 the YAML; 1 while reading an export file */
+	/* the export file of routeros: { file: }, kept for its messages */
+	const char *xname;
+	char *xbuf;
+	size_t xlen;
+	size_t *xlines;
+	int xnlines;
 	bool routeros;		/* a routeros: export may give addresses */
 	char **notes;
 	int nnotes;
@@ -176,10 +182,43 @@ conf_node_error(struct conf_ctx *ctx, const yaml_node_t *n, const char *fmt,
 	va_end(ap);
 }
 
+/* Make the export file (1) or the YAML (0) the text messages quote. */
+static void
+conf_src_swap(struct conf_ctx *ctx)
+{
+	const char *n = ctx->name, *b = ctx->buf;
+	size_t l = ctx->len, *li = ctx->lines;
+	int nl = ctx->nlines;
+
+	ctx->name = ctx->xname;
+	ctx->buf = ctx->xbuf;
+	ctx->len = ctx->xlen;
+	ctx->lines = ctx->xlines;
+	ctx->nlines = ctx->xnlines;
+	ctx->xname = n;
+	ctx->xbuf = (char *)b;
+	ctx->xlen = l;
+	ctx->xlines = li;
+	ctx->xnlines = nl;
+	ctx->file = !ctx->file;
+}
+
+/*
+ * A message from the rule builders or the export reader; a position in
+ * the export file is reported against that file, whenever it comes (the
+ * builders finish after the file is read).
+ */
 static void
 conf_ros_error_cb(void *arg, struct ros_pos pos, const char *msg)
 {
-	conf_error(arg, pos.line, pos.col, "%s", msg);
+	struct conf_ctx *ctx = arg;
+	bool swap = pos.file != ctx->file && ctx->xbuf != NULL;
+
+	if (swap)
+		conf_src_swap(ctx);
+	conf_error(ctx, pos.line, pos.col, "%s", msg);
+	if (swap)
+		conf_src_swap(ctx);
 }
 
 /* "FILE:LINE: note: MSG" (with :COL when it points into a line). */
@@ -187,13 +226,15 @@ static void
 conf_ros_note_cb(void *arg, struct ros_pos pos, const char *msg)
 {
 	struct conf_ctx *ctx = arg;
+	const char *name = pos.file != ctx->file && ctx->xname != NULL ?
+	    ctx->xname : ctx->name;
 	char *n;
 
 	if (strncmp(msg, "section ", 8) == 0)
-		xasprintf(&n, "%s:%d: note: %s", ctx->name, pos.line, msg);
+		xasprintf(&n, "%s:%d: note: %s", name, pos.line, msg);
 	else
-		xasprintf(&n, "%s:%d:%d: note: %s", ctx->name, pos.line,
-		    pos.col, msg);
+		xasprintf(&n, "%s:%d:%d: note: %s", name, pos.line, pos.col,
+		    msg);
 	ctx->notes = xreallocarray(ctx->notes, ctx->nnotes + 1,
 	    sizeof(*ctx->notes));
 	ctx->notes[ctx->nnotes++] = n;
@@ -308,6 +349,7 @@ conf_scalar_pos(void *arg, size_t off)
 	}
 	p.line = line + 1;
 	p.col = col + 1;
+	p.file = 0;
 	return p;
 }
 
@@ -2421,7 +2463,7 @@ conf_rule_mapping(struct conf_ctx *ctx, struct ros_builder *b,
 	    item->data.mapping.pairs.start), k = 0, i;
 	struct ros_item *items = xcalloc(n > 0 ? n : 1, sizeof(*items));
 	struct ros_pos pos = { (int)item->start_mark.line + 1,
-	    (int)item->start_mark.column + 1 };
+	    (int)item->start_mark.column + 1, 0 };
 	bool bad = false;
 
 	for (i = 0; i < n; i++) {
@@ -2477,7 +2519,7 @@ conf_rule_list(struct conf_ctx *ctx, struct ros_builder *b, yaml_node_t *n,
 		    it < n->data.sequence.items.top; it++) {
 			yaml_node_t *item = conf_node(ctx, *it);
 			struct ros_pos pos = { (int)item->start_mark.line + 1,
-			    (int)item->start_mark.column + 1 };
+			    (int)item->start_mark.column + 1, 0 };
 
 			num++;
 			if (item->type == YAML_SCALAR_NODE) {
@@ -2915,6 +2957,7 @@ conf_text_pos(void *arg, size_t off)
 	}
 	p.line = lo + 1;
 	p.col = (int)(off - ctx->lines[lo]) + 1;
+	p.file = ctx->file;
 	return p;
 }
 
@@ -2960,27 +3003,14 @@ conf_routeros_file(struct conf_ctx *ctx, struct ros_export *x,
 	}
 	free(ctx->conf->routeros_file);
 	ctx->conf->routeros_file = path;
-	{
-		/* errors and notes now point into the export file */
-		const char *oname = ctx->name, *obuf = ctx->buf;
-		size_t olen = ctx->len, *olines = ctx->lines;
-		int onlines = ctx->nlines;
-
-		ctx->name = path;
-		ctx->buf = buf;
-		ctx->len = len;
-		ctx->file = 1;
-		conf_index_lines(ctx);
-		ros_export_text(x, buf, conf_text_pos, ctx);
-		free(ctx->lines);
-		ctx->name = oname;
-		ctx->buf = obuf;
-		ctx->len = olen;
-		ctx->lines = olines;
-		ctx->nlines = onlines;
-		ctx->file = 0;
-	}
-	free(buf);
+	/* errors and notes now point into the export file */
+	ctx->xname = path;
+	ctx->xbuf = buf;
+	ctx->xlen = len;
+	conf_src_swap(ctx);
+	conf_index_lines(ctx);
+	ros_export_text(x, buf, conf_text_pos, ctx);
+	conf_src_swap(ctx);
 }
 
 struct conf_env {
@@ -3052,6 +3082,12 @@ conf_tables(struct conf_ctx *ctx, yaml_node_t *const *tables,
 			*out[t] = ros_builder_finish(e);
 		}
 	}
+	/* the export file's text: no message can come from it any more */
+	free(ctx->xbuf);
+	free(ctx->xlines);
+	ctx->xbuf = NULL;
+	ctx->xlines = NULL;
+	ctx->xname = NULL;
 	for (i = 0; i < c->nifaces && ctx->routeros; i++)
 		if (c->ifaces[i].naddrs == 0)
 			conf_error(ctx, ctx->iface_pos[i].line,

@@ -49,6 +49,7 @@ lex_pos(const struct lex_src *src, size_t off)
 		return src->map(src->marg, off);
 	p.line = 1;
 	p.col = (int)off + 1;
+	p.file = 0;
 	return p;
 }
 

@@ -30,6 +30,7 @@ extern const char *const ros_table_names[ROS_TABLE_COUNT];
 /* A 1-based file position. */
 struct ros_pos {
 	int line, col;
+	int file;	/* which text: 0 the YAML, 1 an export file of its own */
 };
 
 /* Receives one complete message (no file name, no trailing newline). */

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "router_harness.h"
+#include "addrlist.h"
+#include "names.h"
 #include "trace.h"
 
 /* The seed router (harness) with @filter (YAML list lines) added. */
@@ -840,6 +842,237 @@ START_TEST(test_example_keeps_services)
 }
 END_TEST
 
+/* --- raw and mangle on the frame path ------------------------------------ */
+
+/* The seed router with @tables: YAML keys and their rule lists. */
+static void
+setup_tables(const char *tables)
+{
+	int n;
+
+	n = snprintf(ybuf, sizeof(ybuf), "%s%s", seed_yaml, tables);
+	ck_assert_int_lt(n, (int)sizeof(ybuf));
+	router_setup_yaml(ybuf);
+	learn(LAN, "192.168.1.10", cli_mac);
+	learn(LAN, "192.168.1.2", srv_mac);
+	learn(WAN, "1.1.1.254", isp_mac);
+}
+
+static uint64_t
+tpk(const struct ruleset *rs, const char *chain, int i)
+{
+	int c = ruleset_chain_find(rs, chain);
+
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_lt(i, rs->chains[c].nrules);
+	return rs->chains[c].rules[i]->packets;
+}
+
+/* raw: notrack leaves the packet untracked and untranslated; drop drops. */
+START_TEST(test_raw_notrack_and_drop)
+{
+	size_t n;
+
+	setup_tables("raw:\n"
+	    "  - chain=prerouting protocol=udp dst-port=7777 action=notrack\n"
+	    "  - chain=prerouting src-address=2.2.2.99 action=drop\n"
+	    "filter:\n"
+	    "  - chain=forward connection-state=untracked action=accept\n");
+	n = udp_to(lan_mac, "192.168.1.10", 5000, "2.2.2.2", 7777, "raw");
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	/* untracked: no masquerade, no entry */
+	ck_assert_uint_eq(out_ip()->saddr, A("192.168.1.10"));
+	ck_assert_uint_eq(ct_count(R.ct), 0);
+	ck_assert_uint_eq(tpk(R.conf->raw, "prerouting", 0), 1);
+	ck_assert_uint_eq(fpk("forward", 0), 1);
+	/* another port is tracked and masqueraded as ever */
+	n = udp_to(lan_mac, "192.168.1.10", 5001, "2.2.2.2", 7778, "raw");
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	ck_assert_uint_eq(ct_count(R.ct), 1);
+	/* raw drop, before conntrack */
+	n = udp_to(wan_mac, "2.2.2.99", 5000, "1.1.1.1", 5001, "x");
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(LAN), 0);
+	ck_assert_uint_eq(drops(WAN, DROP_RAW_DROP), 1);
+	ck_assert_uint_eq(ct_count(R.ct), 1);
+}
+END_TEST
+
+/* mangle: change-ttl, change-dscp and clear-df rewrite the header. */
+START_TEST(test_mangle_header_changes)
+{
+	struct ip4_hdr *ip;
+	size_t n;
+
+	setup_tables("mangle:\n"
+	    "  - chain=forward action=change-ttl new-ttl=set:33 protocol=udp\n"
+	    "  - chain=forward action=change-dscp new-dscp=46 protocol=udp\n"
+	    "  - chain=postrouting action=clear-df protocol=udp\n"
+	    "  - chain=forward action=change-ttl new-ttl=increment:5 "
+	    "protocol=udp dst-port=9 passthrough=no\n"
+	    "  - chain=forward action=change-ttl new-ttl=set:1 protocol=udp "
+	    "dst-port=9\n");
+	n = udp_to(lan_mac, "192.168.1.10", 5000, "2.2.2.2", 53, "mangle");
+	ip = (struct ip4_hdr *)(in + VNET_HDR_LEN + 14);
+	ip->frag_off = htons(IP4_DF);
+	ip->check = 0;
+	ip->check = csum_ip(ip, 20);
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out_ip()->ttl, 32);	/* set to 33, then routed */
+	ck_assert_uint_eq(out_ip()->tos >> 2, 46);
+	ck_assert_uint_eq(ntohs(out_ip()->frag_off) & IP4_DF, 0);
+	ck_assert(pkt_csums_ok(out + 24));
+	/* passthrough=no ends the chain: set:33, +5, not set:1 */
+	n = udp_to(lan_mac, "192.168.1.10", 5001, "2.2.2.2", 9, "mangle");
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out_ip()->ttl, 37);
+	ck_assert(pkt_csums_ok(out + 24));
+}
+END_TEST
+
+/* A SYN with an MSS option, ready for pkt_build(). */
+static size_t
+syn_mss(uint8_t *l4, uint16_t sp, uint16_t dp, uint16_t mss)
+{
+	tcp_build(l4, sp, dp, 1000, 0, TH_SYN);
+	l4[12] = 6 << 4;
+	l4[20] = 2;
+	l4[21] = 4;
+	l4[22] = (uint8_t)(mss >> 8);
+	l4[23] = (uint8_t)mss;
+	return 24;
+}
+
+static unsigned int
+out_mss(void)
+{
+	const uint8_t *t = out + 24 + 20;
+
+	ck_assert_uint_eq(t[20], 2);
+	return (unsigned int)(t[22] << 8 | t[23]);
+}
+
+/* change-mss: set, and clamp to the out link (lan has mtu 1400). */
+START_TEST(test_mangle_mss)
+{
+	uint8_t l4[24];
+	size_t n;
+
+	setup_tables("mangle:\n"
+	    "  - chain=forward action=change-mss new-mss=1300 protocol=tcp "
+	    "tcp-flags=syn tcp-mss=1301-65535 out-interface=wan\n"
+	    "  - chain=forward action=change-mss new-mss=clamp-to-pmtu "
+	    "protocol=tcp tcp-flags=syn out-interface=lan\n");
+	n = pkt_build(in, lan_mac, A("192.168.1.10"), A("2.2.2.2"),
+	    IPPROTO_TCP, 64, l4, syn_mss(l4, 4000, 443, 1460));
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(out_mss(), 1300);
+	ck_assert(pkt_csums_ok(out + 24));
+	/* through the port forward to the 1400-byte LAN: 1400 - 40 */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_TCP,
+	    64, l4, syn_mss(l4, 4001, 80, 1460));
+	send_in(WAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(out_ip()->daddr, A("192.168.1.2"));
+	ck_assert_uint_eq(out_mss(), 1360);
+	ck_assert(pkt_csums_ok(out + 24));
+	/* clamping never raises: an MSS of 536 stays */
+	n = pkt_build(in, wan_mac, A("2.2.2.2"), A("1.1.1.1"), IPPROTO_TCP,
+	    64, l4, syn_mss(l4, 4002, 80, 536));
+	send_in(WAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(out_mss(), 536);
+}
+END_TEST
+
+/* tarpit: a SYN/ACK with a zero window, and nothing forwarded. */
+START_TEST(test_tarpit)
+{
+	struct tcp_hdr th;
+	size_t n;
+
+	setup_tables("filter:\n"
+	    "  - chain=input protocol=tcp dst-port=2323 action=tarpit\n");
+	n = tcp_to(wan_mac, "2.2.2.2", 40000, "1.1.1.1", 2323, TH_SYN, 77, 0);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(WAN), 24 + 40);
+	ck_assert_uint_eq(out_ip()->saddr, A("1.1.1.1"));
+	memcpy(&th, out + 44, sizeof(th));
+	ck_assert_uint_eq(th.flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(th.win, 0);
+	ck_assert_uint_eq(ntohl(th.ack), 78);
+	ck_assert(pkt_csums_ok(out + 24));
+	ck_assert_uint_eq(fpk("input", 0), 1);
+}
+END_TEST
+
+/*
+ * Marks, address lists and fasttrack together: mangle marks the
+ * connection, filter matches the mark; add-src-to-address-list feeds a
+ * later drop; fasttrack takes the established packets past filter.
+ */
+START_TEST(test_marks_lists_fasttrack)
+{
+	size_t n;
+	uint64_t before;
+
+	setup_tables("mangle:\n"
+	    "  - chain=prerouting action=mark-connection "
+	    "new-connection-mark=dns-conn protocol=udp dst-port=53 "
+	    "connection-state=new\n"
+	    "  - chain=prerouting action=mark-packet new-packet-mark=dns-pkt "
+	    "connection-mark=dns-conn\n"
+	    "filter:\n"
+	    "  - chain=forward action=fasttrack-connection "
+	    "connection-state=established,related\n"
+	    "  - chain=forward action=accept connection-state=established\n"
+	    "  - chain=forward action=accept packet-mark=dns-pkt\n"
+	    "  - chain=input action=add-src-to-address-list "
+	    "address-list=knocked address-list-timeout=1m protocol=udp "
+	    "dst-port=1111\n"
+	    "  - chain=input action=drop src-address-list=knocked\n");
+	/* new DNS flow: marked, accepted by its packet mark */
+	n = udp_to(lan_mac, "192.168.1.10", 5353, "2.2.2.2", 53, "q");
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	ck_assert_uint_eq(fpk("forward", 2), 1);
+	/* the answer makes it established: fasttrack marks the entry */
+	n = udp_to(wan_mac, "2.2.2.2", 53, "1.1.1.1", 5353, "a");
+	send_in(WAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(fpk("forward", 0), 1);
+	/* from now on filter is skipped both ways, and counted as fast */
+	before = fpk("forward", 0) + fpk("forward", 1) + fpk("forward", 2);
+	n = udp_to(lan_mac, "192.168.1.10", 5353, "2.2.2.2", 53, "q2");
+	send_in(LAN, n);
+	ck_assert_uint_gt(rd(WAN), 0);
+	n = udp_to(wan_mac, "2.2.2.2", 53, "1.1.1.1", 5353, "a2");
+	send_in(WAN, n);
+	ck_assert_uint_gt(rd(LAN), 0);
+	ck_assert_uint_eq(fpk("forward", 0) + fpk("forward", 1) +
+	    fpk("forward", 2), before);
+	ck_assert_uint_eq(R.fasttrack_packets, 2);
+	/* the knock adds the source; its next packet to the router drops */
+	n = udp_to(wan_mac, "2.2.2.7", 1000, "1.1.1.1", 1111, "k");
+	send_in(WAN, n);
+	ck_assert_uint_eq(fpk("input", 0), 1);
+	ck_assert_uint_eq(fpk("input", 1), 1);	/* the same packet */
+	ck_assert(addrlist_match(names_find(NAMES_ADDRLIST, "knocked"),
+	    A("2.2.2.7"), router_now_ms()));
+	n = icmp_to(wan_mac, "2.2.2.7", "1.1.1.1", ICMP_ECHO, 0, 9);
+	send_in(WAN, n);
+	ck_assert_uint_eq(rd(WAN), 0);
+	ck_assert_uint_eq(fpk("input", 1), 2);
+	addrlist_flush();
+}
+END_TEST
+
 static Suite *
 filter_suite(void)
 {
@@ -861,6 +1094,11 @@ filter_suite(void)
 	tcase_add_test(tc, test_disabled_rule);
 	tcase_add_test(tc, test_trace_shows_filter_verdict);
 	tcase_add_test(tc, test_trace_shows_reject);
+	tcase_add_test(tc, test_raw_notrack_and_drop);
+	tcase_add_test(tc, test_mangle_header_changes);
+	tcase_add_test(tc, test_mangle_mss);
+	tcase_add_test(tc, test_tarpit);
+	tcase_add_test(tc, test_marks_lists_fasttrack);
 	suite_add_tcase(s, tc);
 	tcase_add_test(ex, test_example_blocks_outside);
 	tcase_add_test(ex, test_example_keeps_services);

@@ -801,7 +801,7 @@ static struct ros_pos
 map_lines(void *arg, size_t off)
 {
 	const char *text = arg;
-	struct ros_pos p = { 1, 1 };
+	struct ros_pos p = { 1, 1, 0 };
 	size_t i;
 
 	for (i = 0; i < off; i++) {
@@ -935,6 +935,33 @@ START_TEST(test_export_sections)
 }
 END_TEST
 
+/* docs/ROUTEROS.md names every matcher and action the code has. */
+START_TEST(test_doc_lists_everything)
+{
+	FILE *f = fopen(TOP_SRCDIR "/docs/ROUTEROS.md", "r");
+	static char doc[65536];
+	char word[96];
+	size_t n;
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	for (i = 0; match_keys()[i] != NULL; i++) {
+		snprintf(word, sizeof(word), "`%s`", match_keys()[i]);
+		ck_assert_msg(strstr(doc, word) != NULL,
+		    "docs/ROUTEROS.md does not name the matcher %s", word);
+	}
+	for (i = 0; i < RULE_ACTION_COUNT; i++) {
+		snprintf(word, sizeof(word), "`%s`",
+		    rule_action_name((enum rule_action)i));
+		ck_assert_msg(strstr(doc, word) != NULL,
+		    "docs/ROUTEROS.md does not name the action %s", word);
+	}
+}
+END_TEST
+
 static Suite *
 match_suite(void)
 {
@@ -956,6 +983,7 @@ match_suite(void)
 	tcase_add_test(tc, test_action_args);
 	tcase_add_test(tc, test_lex_dialects);
 	tcase_add_test(tc, test_export_sections);
+	tcase_add_test(tc, test_doc_lists_everything);
 	suite_add_tcase(s, tc);
 	return s;
 }
