@@ -2540,47 +2540,18 @@ conf_rule_list(struct conf_ctx *ctx, struct ros_builder *b, yaml_node_t *n,
 	}
 }
 
-static const struct ros_item *
-conf_cmd_item(const struct ros_cmd *c, const char *key)
-{
-	int i;
-
-	for (i = 0; i < c->nitems; i++)
-		if (strcmp(c->items[i].key, key) == 0)
-			return &c->items[i];
-	return NULL;
-}
-
 /* Only @keys; report the others (did you mean ...). */
 static bool
 conf_cmd_keys(struct conf_ctx *ctx, const struct ros_cmd *c,
     const char *const *keys, const char *what)
 {
-	bool ok = true;
-	int i, k;
-
-	for (i = 0; i < c->nitems; i++) {
-		const char *sug;
-
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(keys[k], c->items[i].key) == 0)
-				break;
-		if (keys[k] != NULL)
-			continue;
-		sug = ros_suggest(c->items[i].key, keys, -1);
-		conf_error(ctx, c->items[i].kpos.line, c->items[i].kpos.col,
-		    "unknown key \"%s\" in %s%s%s%s", c->items[i].key, what,
-		    sug != NULL ? " (did you mean \"" : "",
-		    sug != NULL ? sug : "", sug != NULL ? "\"?)" : "");
-		ok = false;
-	}
-	return ok;
+	return ros_cmd_keys(c, keys, what, conf_ros_error_cb, ctx);
 }
 
 static bool
 conf_cmd_disabled(const struct ros_cmd *c)
 {
-	const struct ros_item *d = conf_cmd_item(c, "disabled");
+	const struct ros_item *d = ros_cmd_item(c, "disabled");
 
 	return d != NULL && strcmp(d->val, "yes") == 0;
 }
@@ -2599,8 +2570,8 @@ conf_ros_address(void *arg, const struct ros_cmd *c)
 	if (!conf_cmd_keys(ctx, c, keys, "/ip address") ||
 	    conf_cmd_disabled(c))
 		return;
-	a = conf_cmd_item(c, "address");
-	i = conf_cmd_item(c, "interface");
+	a = ros_cmd_item(c, "address");
+	i = ros_cmd_item(c, "interface");
 	if (a == NULL || i == NULL) {
 		conf_error(ctx, c->pos.line, c->pos.col, "/ip address needs "
 		    "address and interface");
@@ -2790,7 +2761,7 @@ conf_ros_service_port(void *arg, const struct ros_cmd *c)
 	}
 	if (!conf_cmd_keys(ctx, c, keys, "/ip firewall service-port"))
 		return;
-	if ((it = conf_cmd_item(c, "name")) != NULL) {
+	if ((it = ros_cmd_item(c, "name")) != NULL) {
 		name = it->val;
 		pos = it->vpos;
 	}
@@ -2799,8 +2770,8 @@ conf_ros_service_port(void *arg, const struct ros_cmd *c)
 		    "service-port set needs a name (ftp, tftp, pptp, sip)");
 		return;
 	}
-	pi = conf_cmd_item(c, "ports");
-	if ((di = conf_cmd_item(c, "disabled")) != NULL &&
+	pi = ros_cmd_item(c, "ports");
+	if ((di = ros_cmd_item(c, "disabled")) != NULL &&
 	    (dis = conf_yesno(di->val)) < 0) {
 		conf_error(ctx, di->vpos.line, di->vpos.col, "invalid disabled "
 		    "\"%s\" in /ip firewall service-port (expected yes or no)",
@@ -2868,7 +2839,7 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 			return;
 		}
 	}
-	it = conf_cmd_item(c, "dst-address");
+	it = ros_cmd_item(c, "dst-address");
 	if (it == NULL)
 		it = NULL;	/* RouterOS: 0.0.0.0/0 */
 	else if (conf_parse_prefix(it->val, &a, &plen) < 0 ||
@@ -2881,7 +2852,7 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 		rt.dst = a;
 		rt.plen = plen;
 	}
-	if ((it = conf_cmd_item(c, "distance")) != NULL &&
+	if ((it = ros_cmd_item(c, "distance")) != NULL &&
 	    (conf_decimal(it->val, &d) < 0 || d < 1 || d > 255)) {
 		conf_error(ctx, it->vpos.line, it->vpos.col, "invalid distance "
 		    "\"%s\" in /ip route (expected 1-255)", it->val);
@@ -2889,7 +2860,7 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 	} else if (it != NULL) {
 		rt.distance = (uint8_t)d;
 	}
-	it = conf_cmd_item(c, "gateway");
+	it = ros_cmd_item(c, "gateway");
 	if (it == NULL) {
 		conf_error(ctx, c->pos.line, c->pos.col, "/ip route needs a "
 		    "gateway");

@@ -141,44 +141,12 @@ ros_skip_flush(struct ros_export *x)
 	x->skip_path[0] = '\0';
 }
 
-/* Item @key of @c, or NULL. */
-static const struct ros_item *
-ros_item(const struct ros_cmd *c, const char *key)
-{
-	int i;
-
-	for (i = 0; i < c->nitems; i++)
-		if (strcmp(c->items[i].key, key) == 0)
-			return &c->items[i];
-	return NULL;
-}
-
 /* Every key of @c must be one of @keys; report the others. */
 static bool
 ros_keys_ok(struct ros_export *x, const struct ros_cmd *c,
     const char *const *keys, const char *what)
 {
-	bool ok = true;
-	int i, k;
-
-	for (i = 0; i < c->nitems; i++) {
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(keys[k], c->items[i].key) == 0)
-				break;
-		if (keys[k] == NULL) {
-			const char *s = ros_suggest(c->items[i].key, keys, -1);
-
-			if (s != NULL)
-				ros_x_err(x, c->items[i].kpos, "unknown key "
-				    "\"%s\" in %s (did you mean \"%s\"?)",
-				    c->items[i].key, what, s);
-			else
-				ros_x_err(x, c->items[i].kpos, "unknown key "
-				    "\"%s\" in %s", c->items[i].key, what);
-			ok = false;
-		}
-	}
-	return ok;
+	return ros_cmd_keys(c, keys, what, x->ops.err, x->ops.arg);
 }
 
 static bool
@@ -200,7 +168,7 @@ ros_only_add(struct ros_export *x, const struct ros_cmd *c, const char *what)
 static bool
 ros_disabled(const struct ros_cmd *c)
 {
-	const struct ros_item *d = ros_item(c, "disabled");
+	const struct ros_item *d = ros_cmd_item(c, "disabled");
 
 	return d != NULL && (strcasecmp(d->val, "yes") == 0 ||
 	    strcasecmp(d->val, "true") == 0);
@@ -253,10 +221,10 @@ ros_address_list(struct ros_export *x, const struct ros_cmd *c)
 	if (!ros_only_add(x, c, "address-list") ||
 	    !ros_keys_ok(x, c, keys, "address-list"))
 		return;
-	a = ros_item(c, "address");
-	l = ros_item(c, "list");
-	t = ros_item(c, "timeout");
-	cm = ros_item(c, "comment");
+	a = ros_cmd_item(c, "address");
+	l = ros_cmd_item(c, "list");
+	t = ros_cmd_item(c, "timeout");
+	cm = ros_cmd_item(c, "comment");
 	if (a == NULL || l == NULL) {
 		ros_x_err(x, c->pos, "address-list entry needs address and list");
 		return;
@@ -318,7 +286,7 @@ ros_interface_list(struct ros_export *x, const struct ros_cmd *c)
 	if (!ros_only_add(x, c, "/interface list") ||
 	    !ros_keys_ok(x, c, keys, "/interface list"))
 		return;
-	n = ros_item(c, "name");
+	n = ros_cmd_item(c, "name");
 	if (n == NULL || n->val[0] == '\0') {
 		ros_x_err(x, c->pos, "/interface list entry needs a name");
 		return;
@@ -337,15 +305,15 @@ ros_interface_list(struct ros_export *x, const struct ros_cmd *c)
 	memset(d, 0, sizeof(*d));
 	d->name = xstrdup(n->val);
 	d->pos = n->vpos;
-	if ((it = ros_item(c, "include")) != NULL && it->val[0] != '\0') {
+	if ((it = ros_cmd_item(c, "include")) != NULL && it->val[0] != '\0') {
 		d->include = xstrdup(it->val);
 		d->inc_pos = it->vpos;
 	}
-	if ((it = ros_item(c, "exclude")) != NULL && it->val[0] != '\0') {
+	if ((it = ros_cmd_item(c, "exclude")) != NULL && it->val[0] != '\0') {
 		d->exclude = xstrdup(it->val);
 		d->exc_pos = it->vpos;
 	}
-	if ((it = ros_item(c, "comment")) != NULL)
+	if ((it = ros_cmd_item(c, "comment")) != NULL)
 		d->comment = xstrdup(it->val);
 }
 
@@ -372,8 +340,8 @@ ros_interface_list_member(struct ros_export *x, const struct ros_cmd *c)
 	if (!ros_only_add(x, c, "/interface list member") ||
 	    !ros_keys_ok(x, c, keys, "/interface list member"))
 		return;
-	i = ros_item(c, "interface");
-	l = ros_item(c, "list");
+	i = ros_cmd_item(c, "interface");
+	l = ros_cmd_item(c, "list");
 	if (i == NULL || l == NULL) {
 		ros_x_err(x, c->pos, "/interface list member needs interface "
 		    "and list");
@@ -447,7 +415,7 @@ ros_routing_table(struct ros_export *x, const struct ros_cmd *c)
 	} else if (!ros_only_add(x, c, "/routing table"))
 		return;
 	if (ros_keys_ok(x, c, keys, "/routing table") &&
-	    ros_item(c, "name") == NULL)
+	    ros_cmd_item(c, "name") == NULL)
 		ros_x_err(x, c->pos, "/routing table entry needs a name");
 }
 

@@ -546,3 +546,42 @@ ros_line_read(const char *text, ros_map_fn map, void *marg,
 	lex_line(&st, &src, true);
 	free(copy);
 }
+
+const struct ros_item *
+ros_cmd_item(const struct ros_cmd *c, const char *key)
+{
+	int i;
+
+	for (i = 0; i < c->nitems; i++)
+		if (strcmp(c->items[i].key, key) == 0)
+			return &c->items[i];
+	return NULL;
+}
+
+bool
+ros_cmd_keys(const struct ros_cmd *c, const char *const *keys,
+    const char *what, ros_error_fn err, void *arg)
+{
+	bool ok = true;
+	char *msg;
+	int i, k;
+
+	for (i = 0; i < c->nitems; i++) {
+		const char *sug;
+
+		for (k = 0; keys[k] != NULL; k++)
+			if (strcmp(keys[k], c->items[i].key) == 0)
+				break;
+		if (keys[k] != NULL)
+			continue;
+		sug = ros_suggest(c->items[i].key, keys, -1);
+		if (asprintf(&msg, "unknown key \"%s\" in %s%s%s%s",
+		    c->items[i].key, what, sug != NULL ? " (did you mean \"" :
+		    "", sug != NULL ? sug : "", sug != NULL ? "\"?)" : "") < 0)
+			fatal("asprintf");
+		err(arg, c->items[i].kpos, msg);
+		free(msg);
+		ok = false;
+	}
+	return ok;
+}

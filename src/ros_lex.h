@@ -56,4 +56,16 @@ void ros_export_read(const char *text, ros_map_fn map, void *marg,
 void ros_line_read(const char *text, ros_map_fn map, void *marg,
     ros_error_fn err, void *earg, ros_cmd_fn fn, void *arg);
 
+/* ros_cmd_item() - the word @key of @c, or NULL. */
+const struct ros_item *ros_cmd_item(const struct ros_cmd *c, const char *key);
+
+/**
+ * ros_cmd_keys() - every key of @c must be one of @keys (NULL-terminated);
+ * each other one is reported through @err as `unknown key "K" in WHAT`
+ * with a did-you-mean.
+ * Return: true when all were known.
+ */
+bool ros_cmd_keys(const struct ros_cmd *c, const char *const *keys,
+    const char *what, ros_error_fn err, void *arg);
+
 #endif
