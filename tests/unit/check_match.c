@@ -769,7 +769,7 @@ START_TEST(test_action_args)
 		}
 	}
 	/* the slip note for a user chain named like a builtin */
-	build(ROS_FILTER, "chain=forwrd action=accept");
+	ruleset_free(build(ROS_FILTER, "chain=forwrd action=accept"));
 	ck_assert_msg(strstr(notebuf, "did you mean \"forward\"") != NULL,
 	    "%s", notebuf);
 }

@@ -173,8 +173,26 @@ sandbox_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sandbox_suite());
+	SRunner *sr;
 	int failed;
+
+	/*
+	 * LeakSanitizer checks a forked child at its exit with a tracer
+	 * thread the filter forbids (clone without CLONE_THREAD semantics it
+	 * expects), so under ASan every test would fail for the sanitizer's
+	 * sake; the daemon does not install the filter there either. The
+	 * -Werror build runs these tests.
+	 */
+#if defined(__SANITIZE_ADDRESS__)
+	puts("SKIP: check_sandbox under AddressSanitizer");
+	return 77;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	puts("SKIP: check_sandbox under AddressSanitizer");
+	return 77;
+#endif
+#endif
+	sr = srunner_create(sandbox_suite());
 
 	/* every test must run in its own child: the filter stays */
 	srunner_set_fork_status(sr, CK_FORK);
