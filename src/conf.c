@@ -24,8 +24,10 @@
 #include "dns.h"
 #include "log.h"
 #include "match.h"
+#include "names.h"
 #include "natport.h"
 #include "ros_export.h"
+#include "route.h"
 #include "routeros.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -2827,18 +2829,57 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 		const struct ros_item *x = &c->items[i];
 		const char *k = x->key;
 
-		if ((strcmp(k, "routing-table") == 0 &&
-		    strcmp(x->val, "main") != 0) || strcmp(k, "routing-mark") == 0 ||
-		    strcmp(k, "check-gateway") == 0 ||
-		    strcmp(k, "vrf-interface") == 0 ||
-		    strcmp(k, "blackhole") == 0 || (strcmp(k, "type") == 0 &&
-		    strcmp(x->val, "unicast") != 0)) {
+		if (strcmp(k, "routing-table") == 0 ||
+		    strcmp(k, "routing-mark") == 0) {
+			/* v7 routing-table, v6 routing-mark: the same tables */
+			if (strcmp(x->val, "main") == 0)
+				continue;
+			rt.table = names_intern(NAMES_MARK, x->val);
+			if (rt.table == 0 || x->val[0] == '\0') {
+				conf_error(ctx, x->vpos.line, x->vpos.col,
+				    "invalid %s \"%s\" in /ip route", k, x->val);
+				return;
+			}
+			continue;
+		}
+		if (strcmp(k, "check-gateway") == 0) {
+			if (strcmp(x->val, "ping") != 0) {
+				conf_error(ctx, x->vpos.line, x->vpos.col,
+				    "check-gateway=%s in /ip route is not "
+				    "supported (expected ping)", x->val);
+				return;
+			}
+			rt.check_gateway = true;
+			continue;
+		}
+		if (strcmp(k, "type") == 0 || strcmp(k, "blackhole") == 0) {
+			/* v6 type=, v7's blackhole=yes as a key */
+			static const char *const types[] = { "unicast",
+			    "blackhole", "unreachable", "prohibit", NULL };
+			int ty = strcmp(k, "blackhole") == 0 ?
+			    (conf_yesno(x->val) == 1 ? 1 : 0) :
+			    ros_lookup(types, x->val);
+
+			if (ty < 0) {
+				conf_error(ctx, x->vpos.line, x->vpos.col,
+				    "invalid type \"%s\" in /ip route (expected "
+				    "unicast, blackhole, unreachable or "
+				    "prohibit)", x->val);
+				return;
+			}
+			rt.kind = ty == 0 ? 0 : ROUTE_BLACKHOLE + ty - 1;
+			continue;
+		}
+		if (strcmp(k, "vrf-interface") == 0) {
 			conf_error(ctx, x->kpos.line, x->kpos.col, "%s=%s in /ip "
-			    "route is not supported: hairpind routes by the "
-			    "main table only", k, x->val);
+			    "route is not supported: hairpind has no VRFs", k,
+			    x->val);
 			return;
 		}
 	}
+	/* v7 writes a blackhole route as a bare word */
+	if (c->bare != NULL && strcmp(c->bare, "blackhole") == 0)
+		rt.kind = ROUTE_BLACKHOLE;
 	it = ros_cmd_item(c, "dst-address");
 	if (it == NULL)
 		it = NULL;	/* RouterOS: 0.0.0.0/0 */
@@ -2861,12 +2902,14 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 		rt.distance = (uint8_t)d;
 	}
 	it = ros_cmd_item(c, "gateway");
-	if (it == NULL) {
+	if (it == NULL && rt.kind == 0) {
 		conf_error(ctx, c->pos.line, c->pos.col, "/ip route needs a "
 		    "gateway");
 		return;
 	}
-	if (conf_parse_prefix(it->val, &a, &plen) == 0 && plen == 32 &&
+	if (it == NULL || rt.kind != 0) {
+		rt.iface = -1;	/* a route that sends nowhere */
+	} else if (conf_parse_prefix(it->val, &a, &plen) == 0 && plen == 32 &&
 	    strchr(it->val, '/') == NULL) {
 		rt.gateway = a;
 		inet_ntop(AF_INET, &a, buf, sizeof(buf));
@@ -2887,19 +2930,20 @@ conf_ros_route(void *arg, const struct ros_cmd *c)
 		    "name)", it->val);
 		return;
 	}
+	/*
+	 * Several routes to one destination in one table: the lowest
+	 * distance whose gateway answers is used (route_lookup_table()).
+	 */
 	for (i = 0; i < conf->nroutes; i++) {
 		struct conf_route *o = &conf->routes[i];
 
-		if (o->dst != rt.dst || o->plen != rt.plen)
+		if (o->dst != rt.dst || o->plen != rt.plen ||
+		    o->table != rt.table || o->distance != rt.distance)
 			continue;
-		if (o->distance == rt.distance) {
-			inet_ntop(AF_INET, &rt.dst, buf, sizeof(buf));
-			conf_error(ctx, c->pos.line, c->pos.col, "duplicate "
-			    "route %s/%d with distance %d (first at line %d)",
-			    buf, rt.plen, rt.distance, o->loc.line);
-		} else if (rt.distance < o->distance) {
-			*o = rt;
-		}
+		inet_ntop(AF_INET, &rt.dst, buf, sizeof(buf));
+		conf_error(ctx, c->pos.line, c->pos.col, "duplicate route "
+		    "%s/%d with distance %d in one table (first at line %d)",
+		    buf, rt.plen, rt.distance, o->loc.line);
 		return;
 	}
 	if (conf->nroutes == ctx->nroutes_cap) {

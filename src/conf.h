@@ -46,8 +46,12 @@ struct conf_route {
 	uint32_t gateway;	/* network order; 0 for a device route */
 	int iface;		/* index into ifaces, resolved from the gateway
 				   (or `interface:`), never -1 after load */
-	uint8_t distance;	/* /ip route distance, 1 when not given */
 	struct conf_loc loc;
+	uint8_t distance;	/* /ip route distance, 1 when not given */
+	uint16_t table;		/* routing-table / routing-mark (names.h), 0 main */
+	bool check_gateway;	/* check-gateway=ping */
+	int kind;		/* 0 a gateway route; else an enum route_kind
+				   of a route that discards (blackhole, ...) */
 };
 
 /* Seconds. Keys of conntrack.timeouts in the YAML are given in comments. */

@@ -509,9 +509,15 @@ ctl_cmd_routes(struct ctl_client *c, int argc, char **argv)
 		    ctl_str(router_ifname(r, rt->iface)));
 		json_object_set_new(o, "kind",
 		    ctl_str(route_kind_name(rt->kind)));
-		json_object_set_new(o, "routing-table", json_string("main"));
+		json_object_set_new(o, "routing-table", rt->table == 0 ?
+		    json_string("main") : ctl_str(names_str(NAMES_MARK,
+		    rt->table)));
 		json_object_set_new(o, "distance", json_integer(rt->distance));
-		json_object_set_new(o, "active", json_true());
+		json_object_set_new(o, "check-gateway", rt->check_gateway ?
+		    json_string("ping") : json_null());
+		/* the first of its destination and table that can be used */
+		json_object_set_new(o, "active", json_boolean(rt->gw_up &&
+		    route_lookup_table(r->routes, rt->table, rt->dst) == rt));
 		json_array_append_new(rows, o);
 	}
 	ctl_reply(c, rows);

@@ -55,7 +55,7 @@ guard_input(const struct router *r, int in_if, const struct pkt *p)
 		return -1;
 	/* the way back to the source: none, or (strict) another link */
 	rt = route_lookup(r->routes, p->ip->saddr);
-	if (rt == NULL || rt->kind == ROUTE_LOCAL)
+	if (rt == NULL || rt->kind == ROUTE_LOCAL || route_discards(rt))
 		return DROP_RP_FILTER;
 	if (r->conf->ip.rp_filter == CONF_RP_STRICT && rt->iface != in_if)
 		return DROP_RP_FILTER;

@@ -550,12 +550,17 @@ cmd_routes(int argc, char **argv)
 	char *c[MAX_COLS];
 	size_t i;
 
-	table_cols(&t, "DST GATEWAY INTERFACE KIND");
+	table_cols(&t, "DST GATEWAY INTERFACE KIND TABLE DISTANCE:r FLAGS");
 	json_array_foreach(rows, i, o) {
 		c[0] = fmt_key(o, "dst");
 		c[1] = fmt_key(o, "gateway");
 		c[2] = fmt_key(o, "interface");
 		c[3] = fmt_key(o, "kind");
+		c[4] = fmt_key(o, "routing-table");
+		c[5] = fmt_key(o, "distance");
+		/* RouterOS's A (active) flag */
+		c[6] = xstrdup(json_is_true(json_object_get(o, "active")) ?
+		    "A" : "");
 		table_row(&t, c);
 	}
 	table_print(&t);

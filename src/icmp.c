@@ -221,3 +221,22 @@ icmp_tcp_tarpit(struct router *r, int in_if, const struct pkt *p)
 	    sizeof(*ip) + sizeof(*th));
 	router_output(r, out, sizeof(*ip) + sizeof(*th));
 }
+
+void
+icmp_echo_request(struct router *r, uint32_t src, uint32_t dst, uint16_t id,
+    uint16_t seq)
+{
+	uint8_t *out = txbuf + ROUTER_HEADROOM;
+	struct ip4_hdr *ip = (struct ip4_hdr *)out;
+	struct icmp_hdr *ih = (struct icmp_hdr *)(out + sizeof(*ip));
+	size_t len = sizeof(*ip) + sizeof(*ih) + 8;
+
+	memset(ih, 0, sizeof(*ih) + 8);
+	ih->type = ICMP_ECHO;
+	ih->id = htons(id);
+	ih->seq = htons(seq);
+	memcpy(out + sizeof(*ip) + sizeof(*ih), "hpgwchk!", 8);
+	ih->check = csum_fold(csum_partial(ih, sizeof(*ih) + 8, 0));
+	ip_fill(ip, src, dst, IPPROTO_ICMP, len);
+	router_output(r, out, len);
+}

@@ -44,6 +44,13 @@ void icmp_configure(const struct conf_icmp *c);
 void icmp_error(struct router *r, int in_if, const struct pkt *p, int type,
     int code, uint16_t mtu, uint32_t src);
 
+/*
+ * icmp_echo_request() - the router's own echo request (check-gateway=ping
+ * probes), routed and sent like every packet it makes.
+ */
+void icmp_echo_request(struct router *r, uint32_t src, uint32_t dst,
+    uint16_t id, uint16_t seq);
+
 /* icmp_echo_reply() - answer an echo request addressed to the router. */
 void icmp_echo_reply(struct router *r, int in_if, const struct pkt *p);
 

@@ -482,11 +482,10 @@ ros_export_cmd(void *arg, const struct ros_cmd *c)
 			x->ops.address(x->ops.arg, c);
 		return;
 	case SEC_IP_ROUTE:
+		/* `add blackhole ...`: the one bare word a route has */
 		if (strcmp(c->verb, "add") == 0 && c->bare != NULL &&
 		    strcmp(c->bare, "blackhole") == 0) {
-			ros_x_err(x, c->bare_pos, "blackhole in /ip route is not "
-			    "supported: hairpind routes by the main table's "
-			    "gateways only");
+			x->ops.route(x->ops.arg, c);
 			return;
 		}
 		if (ros_only_add(x, c, "/ip route"))

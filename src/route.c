@@ -40,22 +40,27 @@ route_cmp(const void *a, const void *b)
 	if (x->plen != y->plen)
 		return (int)y->plen - (int)x->plen;
 	/* local before connected before static at equal length */
-	return kind_rank(x->kind) - kind_rank(y->kind);
+	if (kind_rank(x->kind) != kind_rank(y->kind))
+		return kind_rank(x->kind) - kind_rank(y->kind);
+	/* then the lowest distance: the first active one is used */
+	return (int)x->distance - (int)y->distance;
 }
 
 static void
 route_add(struct route_table *rt, uint32_t dst, uint8_t plen, uint32_t gw,
-    int iface, enum route_kind kind, uint8_t distance)
+    int iface, enum route_kind kind, uint8_t distance, uint16_t table,
+    bool check)
 {
 	int i;
 
 	dst &= plen_mask(plen);
-	for (i = 0; i < rt->n; i++)
+	for (i = 0; i < rt->n && kind != ROUTE_STATIC; i++)
 		if (rt->r[i].dst == dst && rt->r[i].plen == plen &&
 		    rt->r[i].kind == kind)
 			return;		/* two addresses in one subnet */
 	rt->r = xreallocarray(rt->r, rt->n + 1, sizeof(*rt->r));
-	rt->r[rt->n++] = (struct route){ dst, plen, gw, iface, kind, distance };
+	rt->r[rt->n++] = (struct route){ dst, plen, gw, iface, kind, distance,
+	    table, check, true };
 }
 
 struct route_table *
@@ -68,16 +73,18 @@ route_build(const struct config *conf)
 		const struct conf_iface *c = &conf->ifaces[i];
 
 		for (j = 0; j < c->naddrs; j++) {
-			route_add(rt, c->addrs[j].addr, 32, 0, i, ROUTE_LOCAL, 0);
+			route_add(rt, c->addrs[j].addr, 32, 0, i, ROUTE_LOCAL, 0, 0,
+			    false);
 			route_add(rt, c->addrs[j].addr, c->addrs[j].plen, 0, i,
-			    ROUTE_CONNECTED, 0);
+			    ROUTE_CONNECTED, 0, 0, false);
 		}
 	}
 	for (i = 0; i < conf->nroutes; i++) {
 		const struct conf_route *cr = &conf->routes[i];
 
 		route_add(rt, cr->dst, cr->plen, cr->gateway, cr->iface,
-		    ROUTE_STATIC, cr->distance);
+		    cr->kind != 0 ? (enum route_kind)cr->kind : ROUTE_STATIC,
+		    cr->distance, cr->table, cr->check_gateway);
 	}
 	qsort(rt->r, rt->n, sizeof(*rt->r), route_cmp);
 	return rt;
@@ -92,15 +99,77 @@ route_free(struct route_table *rt)
 	free(rt);
 }
 
-const struct route *
-route_lookup(const struct route_table *rt, uint32_t dst)
+/* In one table: the longest prefix, then the lowest active distance. */
+static const struct route *
+route_find(const struct route_table *rt, uint16_t table, uint32_t dst)
 {
 	int i;
 
-	for (i = 0; i < rt->n; i++)
-		if ((dst & plen_mask(rt->r[i].plen)) == rt->r[i].dst)
-			return &rt->r[i];
+	for (i = 0; i < rt->n; i++) {
+		const struct route *r = &rt->r[i];
+
+		if (r->table != table || !r->gw_up ||
+		    (dst & plen_mask(r->plen)) != r->dst)
+			continue;
+		return r;
+	}
 	return NULL;
+}
+
+const struct route *
+route_lookup(const struct route_table *rt, uint32_t dst)
+{
+	return route_find(rt, 0, dst);
+}
+
+const struct route *
+route_lookup_table(const struct route_table *rt, uint16_t table,
+    uint32_t dst)
+{
+	const struct route *m = route_find(rt, 0, dst), *r;
+
+	/* the router's own addresses first, whatever the mark */
+	if (table == 0 || (m != NULL && m->kind == ROUTE_LOCAL))
+		return m;
+	r = route_find(rt, table, dst);
+	return r != NULL ? r : m;
+}
+
+int
+route_gateways(const struct route_table *rt, uint32_t *gw, int *iface,
+    int max)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < rt->n && n < max; i++) {
+		if (!rt->r[i].check_gateway || rt->r[i].gateway == 0)
+			continue;
+		for (j = 0; j < n; j++)
+			if (gw[j] == rt->r[i].gateway)
+				break;
+		if (j < n)
+			continue;
+		gw[n] = rt->r[i].gateway;
+		iface[n++] = rt->r[i].iface;
+	}
+	return n;
+}
+
+bool
+route_gateway_set(struct route_table *rt, uint32_t gw, bool up)
+{
+	bool changed = false;
+	int i;
+
+	for (i = 0; i < rt->n; i++) {
+		struct route *r = &rt->r[i];
+
+		if (!r->check_gateway || r->gateway != gw || r->gw_up == up)
+			continue;
+		r->gw_up = up;
+		changed = true;
+	}
+	return changed;
 }
 
 bool
@@ -133,6 +202,12 @@ route_kind_name(enum route_kind k)
 		return "static";
 	case ROUTE_LOCAL:
 		return "local";
+	case ROUTE_BLACKHOLE:
+		return "blackhole";
+	case ROUTE_UNREACHABLE:
+		return "unreachable";
+	case ROUTE_PROHIBIT:
+		return "prohibit";
 	}
 	return "?";
 }

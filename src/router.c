@@ -218,6 +218,11 @@ trace_route(struct trace *t, const struct router *r, const struct route *rt)
 		snprintf(t->route, sizeof(t->route), "no route");
 		return;
 	}
+	if (route_discards(rt)) {
+		snprintf(t->route, sizeof(t->route), "%s/%u %s",
+		    addr_str(rt->dst, a), rt->plen, route_kind_name(rt->kind));
+		return;
+	}
 	if (rt->gateway != 0)
 		snprintf(t->route, sizeof(t->route), "%s/%u via %s dev %s (%s)",
 		    addr_str(rt->dst, a), rt->plen, addr_str(rt->gateway, g),
@@ -395,7 +400,7 @@ router_output(struct router *r, uint8_t *ip, size_t len)
 	const struct ip4_hdr *iph = (const struct ip4_hdr *)ip;
 	const struct route *rt = route_lookup(r->routes, iph->daddr);
 
-	if (rt == NULL || rt->kind == ROUTE_LOCAL)
+	if (rt == NULL || rt->kind == ROUTE_LOCAL || route_discards(rt))
 		return;
 	if (!output_chains(r, ip, len, rt->iface))
 		return;
@@ -428,8 +433,122 @@ router_arp_failed(struct router *r, int out_if, uint8_t *frame, size_t len)
 		return;
 	r->ifaces[out_if].st.drops[DROP_ARP_FAILED]++;
 	rt = route_lookup(r->routes, p.ip->saddr);
-	in_if = rt != NULL ? rt->iface : out_if;
+	in_if = rt != NULL && rt->iface >= 0 ? rt->iface : out_if;
 	icmp_error(r, in_if, &p, ICMP_UNREACH, ICMP_UNREACH_HOST, 0, 0);
+}
+
+/* --- check-gateway=ping ---------------------------------------------------- */
+
+/*
+ * RouterOS's check-gateway=ping: every gateway of such a route is pinged
+ * every 10 s from the router's address on its link; two probes in a row
+ * without an answer make it unreachable, and its routes inactive, so the
+ * next distance takes over; the first answer makes them active again.
+ */
+#define GW_PROBE_MS	10000
+#define GW_PROBE_MISSES	2
+#define GW_PROBE_ID	0x4870	/* the echo id of the probes */
+#define GW_MAX		16
+
+struct gw_probe {
+	uint32_t gw;
+	int iface;
+	uint64_t next_ms;
+	uint16_t seq;
+	bool waiting;		/* the last probe has no answer yet */
+	int misses;
+	bool up;
+};
+
+static struct gw_probe gw_probes[GW_MAX];
+static int gw_nprobes;
+
+/* After a (re)load: the gateways to probe, keeping what is known. */
+static void
+gw_probes_configure(struct router *r)
+{
+	struct gw_probe old[GW_MAX];
+	uint32_t gws[GW_MAX];
+	int ifs[GW_MAX], n, i, j, nold = gw_nprobes;
+
+	memcpy(old, gw_probes, sizeof(old));
+	n = route_gateways(r->routes, gws, ifs, GW_MAX);
+	gw_nprobes = 0;
+	for (i = 0; i < n; i++) {
+		struct gw_probe *g = &gw_probes[gw_nprobes++];
+
+		memset(g, 0, sizeof(*g));
+		g->gw = gws[i];
+		g->iface = ifs[i];
+		g->up = true;
+		for (j = 0; j < nold; j++)
+			if (old[j].gw == g->gw)
+				*g = old[j];
+		g->iface = ifs[i];
+		/* a new route table starts with every gateway up */
+		if (!g->up)
+			route_gateway_set(r->routes, g->gw, false);
+	}
+}
+
+static void
+gw_probes_tick(struct router *r, uint64_t now)
+{
+	char a[INET_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; i < gw_nprobes; i++) {
+		struct gw_probe *g = &gw_probes[i];
+		const struct conf_iface *ifc;
+
+		if (now < g->next_ms)
+			continue;
+		if (g->waiting && ++g->misses >= GW_PROBE_MISSES && g->up) {
+			g->up = false;
+			route_gateway_set(r->routes, g->gw, false);
+			log_warnx("check-gateway: %s does not answer: its routes "
+			    "are inactive", inet_ntop(AF_INET, &g->gw, a,
+			    sizeof(a)));
+		}
+		g->next_ms = now + GW_PROBE_MS;
+		g->waiting = true;
+		ifc = r->ifaces[g->iface].conf;
+		if (ifc->naddrs > 0)
+			icmp_echo_request(r, ifc->addrs[0].addr, g->gw,
+			    GW_PROBE_ID, ++g->seq);
+	}
+}
+
+/* An echo reply to the router: an answer to a probe? */
+static bool
+gw_probe_reply(struct router *r, const struct pkt *p)
+{
+	char a[INET_ADDRSTRLEN];
+	uint16_t id;
+	int i;
+
+	if (!p->l4_ok || p->l4_len < 8)
+		return false;
+	memcpy(&id, p->l4 + 4, 2);
+	if (ntohs(id) != GW_PROBE_ID)
+		return false;
+	for (i = 0; i < gw_nprobes; i++) {
+		struct gw_probe *g = &gw_probes[i];
+
+		if (g->gw != p->ip->saddr)
+			continue;
+		g->waiting = false;
+		g->misses = 0;
+		if (!g->up) {
+			g->up = true;
+			route_gateway_set(r->routes, g->gw, true);
+			log_info("check-gateway: %s answers again: its routes "
+			    "are active", inet_ntop(AF_INET, &g->gw, a,
+			    sizeof(a)));
+		}
+		return true;
+	}
+	return false;
 }
 
 /* --- local delivery ----------------------------------------------------- */
@@ -531,6 +650,12 @@ pctx_addr_type(void *arg, uint32_t addr, int ifidx)
 	rt = route_lookup(c->r->routes, addr);
 	if (rt != NULL && is_subnet_broadcast(rt, addr))
 		return ADDRT_BROADCAST;
+	if (rt != NULL && rt->kind == ROUTE_BLACKHOLE)
+		return ADDRT_BLACKHOLE | ADDRT_UNICAST;
+	if (rt != NULL && rt->kind == ROUTE_UNREACHABLE)
+		return ADDRT_UNREACHABLE | ADDRT_UNICAST;
+	if (rt != NULL && rt->kind == ROUTE_PROHIBIT)
+		return ADDRT_PROHIBIT | ADDRT_UNICAST;
 	return ADDRT_UNICAST;
 }
 
@@ -967,6 +1092,8 @@ router_conf_derive(struct router *r)
 				r->external[j] = true;
 	}
 	addrlist_use(r->conf->alists, router_now_ms());
+	if (r->routes != NULL)
+		gw_probes_configure(r);
 	connlimit_configure(derive_plens(r->conf->filter) |
 	    derive_plens(r->conf->nat) | derive_plens(r->conf->mangle), r->ct);
 }
@@ -1047,6 +1174,7 @@ router_tick(struct router *r)
 	uint64_t now = router_now_ms();
 
 	addrlist_expire(now, 256);
+	gw_probes_tick(r, now);
 	while (held_count > 0 && now >= held[held_head].due_ms) {
 		held_answer(r, &held[held_head]);
 		held_head = (held_head + 1) % SYN_HOLD_MAX;
@@ -1332,6 +1460,16 @@ stage_local(struct pctx *c)
 	struct rule_pkt rp;
 
 	c->out_if = -1;
+	/*
+	 * The answer to the router's own check-gateway probe: RouterOS
+	 * tracks its probes, so the firewall sees the answer established;
+	 * here it is taken before the input chain, which could not tell.
+	 */
+	if (p->proto == IPPROTO_ICMP && p->icmp_type == ICMP_ECHOREPLY &&
+	    c->e == NULL && gw_probe_reply(r, p)) {
+		trace_done(r, c->tr, "local: check-gateway answer");
+		return;
+	}
 	pctx_view(c, &rp, p->ip->saddr, c->tgt.dst, p->sport, c->tgt.dport,
 	    nat_state_of(c->flags));
 	mangle_run(c, CHAIN_INPUT, &rp);
@@ -1465,8 +1603,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	}
 	stage_dstnat(c);
 
-	/* route on the translated destination */
-	rt = route_lookup(r->routes, c->tgt.dst);
+	/* route on the translated destination, in the marked table */
+	rt = route_lookup_table(r->routes, c->rmark, c->tgt.dst);
 	if (tr != NULL)
 		trace_route(tr, r, rt);
 	if (rt == NULL) {
@@ -1477,6 +1615,15 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	}
 	if (rt->kind == ROUTE_LOCAL) {
 		stage_local(c);
+		return;
+	}
+	if (route_discards(rt)) {
+		ifp->st.drops[DROP_NO_ROUTE]++;
+		if (rt->kind != ROUTE_BLACKHOLE)
+			icmp_error(r, in_if, p, ICMP_UNREACH,
+			    rt->kind == ROUTE_UNREACHABLE ? ICMP_UNREACH_HOST :
+			    ICMP_UNREACH_FILTER_PROHIB, 0, 0);
+		trace_done(r, tr, "drop: %s route", route_kind_name(rt->kind));
 		return;
 	}
 	if (is_subnet_broadcast(rt, c->tgt.dst)) {

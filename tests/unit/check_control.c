@@ -151,7 +151,8 @@ setup(void)
 	memcpy(ci->mac, "\x02\x00\x00\x00\x02\xab", 6);
 	ci->mtu = 9000;
 	rt = calloc(1, sizeof(*rt));
-	*rt = (struct conf_route){ 0, 0, A("1.1.1.254"), 0, 1, { 0, 0 } };
+	*rt = (struct conf_route){ .dst = 0, .plen = 0, .gateway = A("1.1.1.254"),
+	    .iface = 0, .distance = 1 };
 	conf->routes = rt;
 	conf->nroutes = 1;
 

@@ -25,12 +25,12 @@ setup(void)
 	conf.ifaces[1].addrs[0] = (struct conf_addr){ A("192.168.1.1"), 24 };
 	conf.ifaces[1].addrs[1] = (struct conf_addr){ A("192.168.1.100"), 24 };
 	conf.ifaces[1].naddrs = 2;
-	routes[0] = (struct conf_route){ A("0.0.0.0"), 0, A("1.1.1.254"), 0,
-	    1, { 0, 0 } };
-	routes[1] = (struct conf_route){ A("10.0.0.0"), 8, A("192.168.1.5"),
-	    1, 1, { 0, 0 } };
-	routes[2] = (struct conf_route){ A("10.1.0.0"), 16, A("1.1.1.253"), 0,
-	    1, { 0, 0 } };
+	routes[0] = (struct conf_route){ .dst = A("0.0.0.0"), .plen = 0, .gateway = A("1.1.1.254"),
+	    .iface = 0, .distance = 1 };
+	routes[1] = (struct conf_route){ .dst = A("10.0.0.0"), .plen = 8, .gateway = A("192.168.1.5"),
+	    .iface = 1, .distance = 1 };
+	routes[2] = (struct conf_route){ .dst = A("10.1.0.0"), .plen = 16, .gateway = A("1.1.1.253"),
+	    .iface = 0, .distance = 1 };
 	conf.routes = routes;
 	conf.nroutes = 3;
 }
@@ -85,8 +85,8 @@ END_TEST
 /* A static route as specific as a connected one loses to it. */
 START_TEST(test_connected_beats_static)
 {
-	struct conf_route r1 = { A("192.168.1.0"), 24, A("1.1.1.254"), 0,
-	    1, { 0, 0 } };
+	struct conf_route r1 = { .dst = A("192.168.1.0"), .plen = 24, .gateway = A("1.1.1.254"),
+	    .iface = 0, .distance = 1 };
 	struct route_table *rt;
 
 	conf.routes = &r1;
@@ -94,6 +94,75 @@ START_TEST(test_connected_beats_static)
 	rt = route_build(&conf);
 	ck_assert_int_eq(route_lookup(rt, A("192.168.1.9"))->kind,
 	    ROUTE_CONNECTED);
+	route_free(rt);
+}
+END_TEST
+
+/*
+ * Policy routing: a marked table is looked up first and falls back to
+ * main; among routes to one destination the lowest distance whose
+ * gateway answers wins; the router's own addresses win over any mark;
+ * discarding routes are found like any other.
+ */
+START_TEST(test_tables_distance_gateways)
+{
+	struct conf_route rs[6] = {
+		{ .dst = 0, .plen = 0, .gateway = A("1.1.1.254"), .iface = 0,
+		    .distance = 1, .check_gateway = true },
+		{ .dst = 0, .plen = 0, .gateway = A("1.1.1.253"), .iface = 0,
+		    .distance = 2 },
+		{ .dst = 0, .plen = 0, .gateway = A("192.168.1.254"), .iface = 1,
+		    .distance = 1, .table = 7 },
+		{ .dst = A("10.0.0.0"), .plen = 8, .iface = -1, .distance = 1,
+		    .kind = ROUTE_BLACKHOLE },
+		{ .dst = A("172.16.0.0"), .plen = 12, .iface = -1, .distance = 1,
+		    .kind = ROUTE_PROHIBIT },
+		{ .dst = A("10.0.0.0"), .plen = 8, .iface = -1, .distance = 1,
+		    .table = 7, .kind = ROUTE_UNREACHABLE },
+	};
+	struct route_table *rt;
+	const struct route *r;
+	uint32_t gws[4];
+	int ifs[4];
+
+	conf.routes = rs;
+	conf.nroutes = 6;
+	rt = route_build(&conf);
+	/* main: distance 1 while its gateway answers */
+	r = route_lookup_table(rt, 0, A("8.8.8.8"));
+	ck_assert_uint_eq(r->gateway, A("1.1.1.254"));
+	/* table 7: its own default */
+	r = route_lookup_table(rt, 7, A("8.8.8.8"));
+	ck_assert_uint_eq(r->gateway, A("192.168.1.254"));
+	ck_assert_uint_eq(r->table, 7);
+	/* a mark with no table of its own: main */
+	r = route_lookup_table(rt, 9, A("8.8.8.8"));
+	ck_assert_uint_eq(r->gateway, A("1.1.1.254"));
+	/* the router's own address, whatever the mark */
+	r = route_lookup_table(rt, 7, A("1.1.1.1"));
+	ck_assert_int_eq(r->kind, ROUTE_LOCAL);
+	/* discarding routes, per table */
+	ck_assert_int_eq(route_lookup(rt, A("10.9.9.9"))->kind,
+	    ROUTE_BLACKHOLE);
+	ck_assert(route_discards(route_lookup(rt, A("10.9.9.9"))));
+	ck_assert_int_eq(route_lookup_table(rt, 7, A("10.9.9.9"))->kind,
+	    ROUTE_UNREACHABLE);
+	ck_assert_int_eq(route_lookup(rt, A("172.20.0.1"))->kind,
+	    ROUTE_PROHIBIT);
+	ck_assert_str_eq(route_kind_name(ROUTE_BLACKHOLE), "blackhole");
+	/* one gateway to check */
+	ck_assert_int_eq(route_gateways(rt, gws, ifs, 4), 1);
+	ck_assert_uint_eq(gws[0], A("1.1.1.254"));
+	ck_assert_int_eq(ifs[0], 0);
+	/* it stops answering: distance 2 takes over; back when it answers */
+	ck_assert(route_gateway_set(rt, A("1.1.1.254"), false));
+	ck_assert(!route_gateway_set(rt, A("1.1.1.254"), false));
+	r = route_lookup_table(rt, 0, A("8.8.8.8"));
+	ck_assert_uint_eq(r->gateway, A("1.1.1.253"));
+	ck_assert_uint_eq(r->distance, 2);
+	ck_assert(route_gateway_set(rt, A("1.1.1.254"), true));
+	r = route_lookup_table(rt, 0, A("8.8.8.8"));
+	ck_assert_uint_eq(r->gateway, A("1.1.1.254"));
 	route_free(rt);
 }
 END_TEST
@@ -108,6 +177,7 @@ route_suite(void)
 	tcase_add_test(tc, test_lpm);
 	tcase_add_test(tc, test_no_default);
 	tcase_add_test(tc, test_connected_beats_static);
+	tcase_add_test(tc, test_tables_distance_gateways);
 	suite_add_tcase(s, tc);
 	return s;
 }
