@@ -5,8 +5,13 @@
 # show it working. Run as root on Debian 12; installs what is missing.
 #
 #   seed-lab.sh [--once] [--router hairpind|kernel] [--no-build]
+#               [--routeros EXPORT]
 #   seed-lab.sh down
 #
+# --routeros EXPORT runs hairpind from a RouterOS export instead of
+# etc/hairpind.yaml: its ether1 is the lab's WAN link, its bridge the LAN
+# link, and the export gives the addresses (contrib/lab/seed-v7.rsc is the
+# seed page inside a v7 default configuration).
 # --once tears the lab down after the demonstration; otherwise it stays up
 # for you to poke at until `seed-lab.sh down`. --router kernel runs the
 # same scenario on a Linux namespace router with nftables instead, for
@@ -22,6 +27,7 @@ CONF=$TOP/etc/hairpind.yaml
 ONCE=
 ROUTER=hairpind
 BUILD_IT=1
+ROS_FILE=
 
 . "$HERE/deps.sh"
 . "$HERE/topology.sh"
@@ -228,7 +234,18 @@ cmd_up() {
 	if [ "$ROUTER" = hairpind ] && [ -n "$BUILD_IT" ]; then
 		build_hairpind
 	fi
-	if [ ! -f "$CONF" ]; then
+	if [ -n "$ROS_FILE" ]; then
+		# the export's ether1 and bridge on the lab's two links
+		CONF=$LAB_STATE/hairpind.yaml
+		printf '%s\n' \
+		    "# seed-lab.sh --routeros: the lab's links under the export's names" \
+		    "interfaces:" \
+		    "  - { name: ether1, tap: $LAB_TAP_WAN, netns: $LAB_NS_ISP }" \
+		    "  - { name: bridge, tap: $LAB_TAP_LAN, netns: $LAB_NS_LAN }" \
+		    "control: { socket: /run/hairpind/hairpind.sock }" \
+		    "routeros: { file: $ROS_FILE }" >"$CONF" ||
+		    die "cannot write $CONF"
+	elif [ ! -f "$CONF" ]; then
 		CONF=$LAB_STATE/hairpind.yaml
 		lab_config_gen --socket /run/hairpind/hairpind.sock >"$CONF" ||
 		    die "cannot write $CONF"
@@ -257,10 +274,15 @@ EOF
 	else
 		say "router: ${B}hairpind${N} with ${CONF#"$TOP"/}"
 	fi
-	say "NAT rules:"
-	"$LAB_PY" "$LAB_DIR/labconf.py" show "$CONF" nat | while read -r rule; do
-		say "    $rule"
-	done
+	if [ -n "$ROS_FILE" ]; then
+		say "RouterOS export: ${ROS_FILE#"$TOP"/} (its rules: hairpinctl rules)"
+	else
+		say "NAT rules:"
+		"$LAB_PY" "$LAB_DIR/labconf.py" show "$CONF" nat |
+		    while read -r rule; do
+			say "    $rule"
+		done
+	fi
 
 	if [ "$ROUTER" = hairpind ]; then
 		start_hairpind "$sock"
@@ -274,7 +296,9 @@ EOF
 	flow 3 "LAN client 192.168.1.10 -> http://2.2.2.2:8080/" "masquerade" \
 	    "$LAB_NS_CLIENT" 1.1.1.1 http://2.2.2.2:8080/
 
-	if [ "$ROUTER" = hairpind ] && [ -x "$HAIRPINCTL" ]; then
+	# the broken case and the DNS step edit etc/hairpind.yaml's rules
+	if [ "$ROUTER" = hairpind ] && [ -x "$HAIRPINCTL" ] &&
+	    [ -z "$ROS_FILE" ]; then
 		broken_case "$sock"
 		dns_case "$sock"
 	fi
@@ -343,6 +367,11 @@ while [ $# -gt 0 ]; do
 	up) cmd=up ;;
 	--once) ONCE=1 ;;
 	--no-build) BUILD_IT= ;;
+	--routeros)
+		[ -f "${2:-}" ] || { echo "--routeros: no file '${2:-}'" >&2; exit 2; }
+		ROS_FILE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+		shift
+		;;
 	--router)
 		ROUTER=${2:-}
 		shift
@@ -357,4 +386,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+if [ -n "$ROS_FILE" ] && [ "$ROUTER" != hairpind ]; then
+	echo "--routeros runs hairpind, not --router $ROUTER" >&2
+	exit 2
+fi
 "cmd_$cmd"
