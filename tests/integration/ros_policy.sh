@@ -82,7 +82,8 @@ topo() {
 		ip -n "${NS_H[$k]}" link set eth0 up
 		ip -n "${NS_H[$k]}" route add default via 192.168.88.1
 	done
-	lab_web web "$NS_NET" 8.8.8.8 80
+	lab_web web "$NS_NET" 8.8.8.8 80 || return 1
+	lab_web web-h1 "${NS_H[0]}" 192.168.88.11 80
 }
 
 # The interfaces part of every config; the export follows.
@@ -139,6 +140,9 @@ routeros: |
       in-interface-list=LAN new-routing-mark=to-isp2 passthrough=yes
   /ip firewall nat
   add action=masquerade chain=srcnat out-interface-list=WAN
+  add action=dst-nat chain=dstnat dst-address-type=local dst-port=8080 \
+      in-interface-list=WAN protocol=tcp to-addresses=192.168.88.11 \
+      to-ports=80
   /ip route
   add dst-address=0.0.0.0/0 gateway=10.1.0.254 routing-table=to-isp1
   add dst-address=0.0.0.0/0 gateway=10.2.0.254 routing-table=to-isp2
@@ -252,6 +256,25 @@ T_OUT=$(ctl routes)
 assert_match "routes: the to-isp1 table, active" \
     '"routing-table":"to-isp1"' "$T_OUT"
 # a long transfer keeps its WAN: 2 MB in pieces at a bounded rate
+# a connection from outside to a WAN is answered by that WAN: isp3 (the
+# main table's way out) refuses to carry the other WANs' addresses
+lab_ns "${NS_ISP[2]}" nft -f - <<EOF
+table inet hp_rpf {
+	chain forward {
+		type filter hook forward priority 0;
+		ip saddr { 10.1.0.0/24, 10.2.0.0/24 } counter drop
+	}
+}
+EOF
+for w in 1 2; do
+	t_run t_curl "$NS_NET" "http://10.$w.0.1:8080/"
+	assert_match "PCC: a connection in by isp$w is answered by isp$w" \
+	    '^hello from 192\.168\.88\.11, you are 100\.64\.' "$T_OUT"
+done
+T_OUT=$(lab_ns "${NS_ISP[2]}" nft list table inet hp_rpf)
+assert_match "PCC: nothing of theirs tried to leave by isp3" \
+    'counter packets 0 ' "$T_OUT"
+lab_ns "${NS_ISP[2]}" nft delete table inet hp_rpf
 t_run ip netns exec "${NS_H[0]}" curl -sS --max-time 20 --limit-rate 1M \
     -o /dev/null -w '%{http_code} %{size_download}' \
     http://8.8.8.8/bytes/2000000
