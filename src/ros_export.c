@@ -397,6 +397,12 @@ static const char *const ros_sec_paths[] = {
 	[SEC_NONE] = NULL
 };
 
+const char *const *
+ros_export_sections(void)
+{
+	return ros_sec_paths;
+}
+
 /* /routing table: the names are all a table is, here. */
 static void
 ros_routing_table(struct ros_export *x, const struct ros_cmd *c)

@@ -63,4 +63,8 @@ void ros_export_counts(const struct ros_export *x, int *skipped,
 
 void ros_export_free(struct ros_export *x);
 
+/* ros_export_sections() - the sections read, as "/ip/firewall/nat", NULL
+   ended (docs/ROUTEROS.md must name each). */
+const char *const *ros_export_sections(void);
+
 #endif

@@ -959,6 +959,17 @@ START_TEST(test_doc_lists_everything)
 		ck_assert_msg(strstr(doc, word) != NULL,
 		    "docs/ROUTEROS.md does not name the action %s", word);
 	}
+	for (i = 0; ros_export_sections()[i] != NULL; i++) {
+		size_t k;
+
+		/* "/ip/firewall/nat" as exports write it: "/ip firewall nat" */
+		snprintf(word, sizeof(word), "`%s`", ros_export_sections()[i]);
+		for (k = 2; word[k] != '\0'; k++)
+			if (word[k] == '/')
+				word[k] = ' ';
+		ck_assert_msg(strstr(doc, word) != NULL,
+		    "docs/ROUTEROS.md does not name the section %s", word);
+	}
 }
 END_TEST
 
