@@ -57,29 +57,20 @@ static void
 ros_x_err(struct ros_export *x, struct ros_pos pos, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("vasprintf");
+	ros_vemit(x->ops.err, x->ops.arg, pos, fmt, ap);
 	va_end(ap);
-	x->ops.err(x->ops.arg, pos, msg);
-	free(msg);
 }
 
 static void
 ros_x_note(struct ros_export *x, struct ros_pos pos, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("vasprintf");
+	ros_vemit(x->ops.note, x->ops.arg, pos, fmt, ap);
 	va_end(ap);
-	if (x->ops.note != NULL)
-		x->ops.note(x->ops.arg, pos, msg);
-	free(msg);
 }
 
 struct ros_export *

@@ -60,15 +60,10 @@ static void
 lex_err(const struct lex_src *src, size_t off, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("vasprintf");
+	ros_vemit(src->err, src->earg, lex_pos(src, off), fmt, ap);
 	va_end(ap);
-	if (src->err != NULL)
-		src->err(src->earg, lex_pos(src, off), msg);
-	free(msg);
 }
 
 static bool

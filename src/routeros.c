@@ -269,20 +269,29 @@ struct ros_sbuf {
 static void ros_err(struct ros_builder *b, struct ros_pos pos,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+void
+ros_vemit(ros_error_fn fn, void *arg, struct ros_pos pos, const char *fmt,
+    va_list ap)
+{
+	char *msg;
+
+	if (fn == NULL)
+		return;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("vasprintf");
+	fn(arg, pos, msg);
+	free(msg);
+}
+
 static void
 ros_err(struct ros_builder *b, struct ros_pos pos, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("vasprintf");
-	va_end(ap);
 	b->nerrors++;
-	if (b->err != NULL)
-		b->err(b->arg, pos, msg);
-	free(msg);
+	va_start(ap, fmt);
+	ros_vemit(b->err, b->arg, pos, fmt, ap);
+	va_end(ap);
 }
 
 int
@@ -666,16 +675,10 @@ static void
 ros_note(struct ros_builder *b, struct ros_pos pos, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
-	if (b->note == NULL)
-		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		fatal("vasprintf");
+	ros_vemit(b->note, b->note_arg, pos, fmt, ap);
 	va_end(ap);
-	b->note(b->note_arg, pos, msg);
-	free(msg);
 }
 
 static int

@@ -10,6 +10,7 @@
 #ifndef HAIRPIND_ROUTEROS_H
 #define HAIRPIND_ROUTEROS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,6 +160,14 @@ const char *ros_suggest(const char *word, const char *const *cands, int n);
  * Return: 0 or -1.
  */
 int ros_parse_addr(const char *s, size_t len, uint32_t *addr);
+
+/*
+ * ros_vemit() - format a message and hand it to @fn at @pos (nothing when
+ * @fn is NULL): the one formatter of the builders', the export reader's
+ * and the lexer's errors and notes.
+ */
+void ros_vemit(ros_error_fn fn, void *arg, struct ros_pos pos,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* ros_lookup() - index of @s in the NULL-terminated @names, or -1. */
 int ros_lookup(const char *const *names, const char *s);
