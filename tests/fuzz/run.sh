@@ -69,9 +69,13 @@ for n in "${names[@]}"; do
 	esac
 	par=()
 	[ "$jobs" -gt 1 ] && par=(-jobs="$jobs" -workers="$jobs")
+	# git keeps no empty folder: a harness without saved crashers has none
+	regress=()
+	[ -d "$top/tests/fuzz/regress/$n" ] &&
+	    regress=("$top/tests/fuzz/regress/$n")
 	# From the work directory: parallel workers log to ./fuzz-N.log.
 	(cd "$work" && exec "$build/tests/fuzz/fuzz_$n" "$corpus" \
-	    "$top/tests/fuzz/corpus/$n" "$top/tests/fuzz/regress/$n" \
+	    "$top/tests/fuzz/corpus/$n" "${regress[@]}" \
 	    "${dict[@]}" "${par[@]}" -max_total_time="$seconds" -timeout=10 \
 	    -rss_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1 \
 	    -artifact_prefix="$work/crash-$n/") >"$work/fuzz_$n.log" 2>&1
