@@ -377,10 +377,11 @@ assert_eq "routes: the connected, static and local routes" \
     "$(jv 'sorted([x["dst"], x["gateway"], x["interface"], x["kind"]] for x in r if x["kind"] != "local")')"
 ctl_ok "routes (table) exits 0" routes
 assert_match "routes table: header" '^DST +GATEWAY +INTERFACE +KIND' "$C_OUT"
+# the main table, distance, and RouterOS's A (active) flag
 assert_match "routes table: default via 1.1.1.254" \
-    '^0\.0\.0\.0/0 +1\.1\.1\.254 +wan +static$' "$C_OUT"
+    '^0\.0\.0\.0/0 +1\.1\.1\.254 +wan +static +main +1 +A$' "$C_OUT"
 assert_match "routes table: 192.168.1.0/24 connected on lan" \
-    '^192\.168\.1\.0/24 +- +lan +connected$' "$C_OUT"
+    '^192\.168\.1\.0/24 +- +lan +connected +main +0 +A$' "$C_OUT"
 
 # --- neighbors ---------------------------------------------------------------
 CLI_MAC=$(mac_of "$C" eth0)
