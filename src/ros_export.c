@@ -509,10 +509,6 @@ ros_export_cmd(void *arg, const struct ros_cmd *c)
 	}
 }
 
-struct ros_x_errctx {
-	struct ros_export *x;
-};
-
 static void
 ros_export_lex_err(void *arg, struct ros_pos pos, const char *msg)
 {

@@ -1570,8 +1570,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	struct pctx cx, *c = &cx;
 	const struct route *rt;
 	struct rule_pkt rp;
-	bool xlated = false;
-	uint32_t tgt_src;
+	bool xlated = false, views;
 
 	memset(c, 0, sizeof(*c));
 	c->r = r;
@@ -1641,12 +1640,24 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 		return;
 	}
 
-	/* mangle forward, filter forward: dst translated, src not yet */
-	pctx_view(c, &rp, p->ip->saddr, c->tgt.dst, p->sport, c->tgt.dport,
-	    c->e != NULL ? nat_state_of(c->e->flags) : nat_state_of(c->flags));
-	mangle_run(c, CHAIN_FORWARD, &rp);
-	if (!filter_pass(c, CHAIN_FORWARD, &rp))
-		return;
+	/*
+	 * mangle forward, filter forward: dst translated, src not yet. The
+	 * matchers' view (with the connection's cold counters) is built only
+	 * when some chain here will read it: not for a fasttracked packet,
+	 * nor when these chains are empty.
+	 */
+	views = !c->fast && (
+	    r->conf->mangle->chains[CHAIN_FORWARD].nrules > 0 ||
+	    r->conf->filter->chains[CHAIN_FORWARD].nrules > 0 ||
+	    r->conf->mangle->chains[CHAIN_POSTROUTING].nrules > 0);
+	if (views) {
+		pctx_view(c, &rp, p->ip->saddr, c->tgt.dst, p->sport,
+		    c->tgt.dport, c->e != NULL ? nat_state_of(c->e->flags) :
+		    nat_state_of(c->flags));
+		mangle_run(c, CHAIN_FORWARD, &rp);
+		if (!filter_pass(c, CHAIN_FORWARD, &rp))
+			return;
+	}
 	if (c->ct_state == RULE_CT_INVALID) {
 		ifp->st.drops[DROP_CT_INVALID]++;
 		trace_done(r, tr, "drop: ct-invalid");
@@ -1666,10 +1677,8 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	}
 
 	/* mangle postrouting, then srcnat and the entry */
-	if (r->conf->mangle->chains[CHAIN_POSTROUTING].nrules > 0 &&
-	    !c->fast) {
+	if (views)
 		mangle_run(c, CHAIN_POSTROUTING, &rp);
-	}
 	if (!stage_srcnat(c))
 		return;
 	if (c->e != NULL) {
@@ -1690,7 +1699,6 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 	if (c->e != NULL && !c->related)
 		nat_helper_data(r, c->e, c->dir, p, tr, c->now);
 	ttl_decrement(p->ip);
-	tgt_src = c->tgt.dst;
 	if (tr != NULL) {
 		tr->out_if = r->ifaces[c->out_if].conf->name;
 		if (!c->related)
@@ -1699,7 +1707,7 @@ ip_input(struct router *r, int in_if, struct pkt *p, bool reassembled,
 			    c->e != NULL && !(c->e->flags & CT_F_REPLIED) &&
 			    c->dir == CT_DIR_ORIG);
 	}
-	forward_out(r, p, in_if, c->out_if, route_nexthop(rt, tgt_src),
+	forward_out(r, p, in_if, c->out_if, route_nexthop(rt, c->tgt.dst),
 	    reassembled, xlated ? &c->t0 : NULL, tr);
 }
 
