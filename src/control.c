@@ -592,7 +592,7 @@ ctl_rules_fasttrack(json_t *rows, const struct router *r)
 	o = json_object();
 	json_object_set_new(o, "table", json_string("filter"));
 	json_object_set_new(o, "chain", json_string("forward"));
-	json_object_set_new(o, "index", json_null());
+	json_object_set_new(o, "index", json_integer(-1));
 	json_object_set_new(o, "rule", json_string("chain=forward "
 	    "action=passthrough comment=\"special dummy rule to show "
 	    "fasttrack counters\""));
