@@ -1406,7 +1406,7 @@ conf_arp(struct conf_ctx *ctx, yaml_node_t *n)
 static void
 conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
 {
-	static const char *const keys[] = { "nice", "busy-poll", NULL };
+	static const char *const keys[] = { "nice", "busy-poll", "io", NULL };
 	const char *where = " in dataplane", *s;
 	struct conf_dataplane *dp = &ctx->conf->dp;
 	yaml_node_pair_t *p;
@@ -1425,15 +1425,33 @@ conf_dataplane(struct conf_ctx *ctx, yaml_node_t *n)
 		case 1:
 			if ((s = conf_str(ctx, v, "busy-poll", where)) == NULL)
 				break;
-			if (conf_parse_usec(s, &u) < 0)
+			if (strcmp(s, "auto") == 0)
+				dp->busy_poll_auto = true;
+			else if (conf_parse_usec(s, &u) < 0)
 				conf_node_error(ctx, v, "invalid busy-poll "
-				    "\"%s\"%s (expected 0 or a time like 500us "
-				    "or 3ms)", s, where);
+				    "\"%s\"%s (expected auto, 0 or a time like "
+				    "500us or 3ms)", s, where);
 			else if (u > 100000)
 				conf_node_error(ctx, v, "busy-poll %s out of "
 				    "range%s (expected 0..100ms)", s, where);
-			else
+			else {
 				dp->busy_poll_us = u;
+				dp->busy_poll_auto = false;
+			}
+			break;
+		case 2:
+			if ((s = conf_str(ctx, v, "io", where)) == NULL)
+				break;
+			if (strcmp(s, "auto") == 0)
+				dp->io = DP_IO_AUTO;
+			else if (strcmp(s, "io_uring") == 0)
+				dp->io = DP_IO_URING;
+			else if (strcmp(s, "read-write") == 0)
+				dp->io = DP_IO_READWRITE;
+			else
+				conf_node_error(ctx, v, "invalid io \"%s\"%s "
+				    "(expected auto, io_uring or read-write)",
+				    s, where);
 			break;
 		default:
 			break;
@@ -3231,6 +3249,8 @@ conf_defaults(struct config *c)
 	t->icmp = 60;		/* RFC 5508 REQ-2: >= 60 s */
 	t->generic = 600;
 	c->limits.ct_max = 262144;
+	c->dp.busy_poll_auto = true;	/* adaptive polling (hairpind.c) */
+	c->dp.io = DP_IO_AUTO;
 	c->limits.frag_max_bytes = 4194304;
 	c->limits.nat_ports_per_host = NATPORT_HOST_LIMIT_DEFAULT;
 	c->limits.frag_timeout = 30;

@@ -93,6 +93,8 @@ struct conf_dataplane {
 	int nice;			/* dataplane.nice, -20..19 */
 	bool nice_set;			/* else the priority is left alone */
 	uint32_t busy_poll_us;		/* dataplane.busy-poll, 0: off */
+	bool busy_poll_auto;		/* ... auto (the default): adaptive */
+	enum { DP_IO_AUTO, DP_IO_URING, DP_IO_READWRITE } io; /* dataplane.io */
 };
 
 /* icmp: the rate limit of the router's ICMP errors (icmp_rl.h). */

@@ -33,6 +33,7 @@
 #include "router.h"
 #include "sandbox.h"
 #include "tap.h"
+#include "tapring.h"
 #include "xmalloc.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/hairpind/hairpind.yaml"
@@ -87,22 +88,52 @@ tap_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static struct tapring *ring;
+static struct event *ring_ev;
+
+static void
+ring_cb(evutil_socket_t fd, short what, void *arg)
+{
+	rx_frames += tapring_run(arg);
+}
+
 /*
- * The loop. With dataplane.busy-poll set, it keeps polling (epoll_wait
- * with no timeout) while frames came in within that time, and only then
- * blocks: a link that carries traffic never waits for a wakeup of the
- * daemon, which on a virtual machine whose vCPU halted costs tens of
- * microseconds. An idle link costs nothing.
+ * Polling. On a VM whose vCPU halted, waking the daemon costs tens of
+ * microseconds; a frame that arrives while the loop polls costs none.
+ *
+ * busy-poll: auto (the default) polls only while frames keep coming
+ * closer together than a wake-up costs: it keeps the mean gap between
+ * turns that moved frames (an EWMA, each gap counted up to POLL_GAP_CAP),
+ * and while that mean is under POLL_GAP_US it polls for up to twice the
+ * mean, never more than POLL_WINDOW_US, after the last frame. One longer
+ * gap and it sleeps at once. So it polls through a TCP stream or a
+ * packet flood, never between pings, and costs nothing idle. A fixed
+ * busy-poll TIME polls that long after every frame; 0 never polls.
  */
+#define POLL_GAP_US	50
+#define POLL_WINDOW_US	100
+#define POLL_GAP_CAP	1000
+
+static uint32_t
+poll_window(const struct conf_dataplane *dp, uint64_t gap_ewma)
+{
+	if (!dp->busy_poll_auto)
+		return dp->busy_poll_us;
+	if (gap_ewma > POLL_GAP_US)
+		return 0;
+	return gap_ewma * 2 < POLL_WINDOW_US ? (uint32_t)gap_ewma * 2 :
+	    POLL_WINDOW_US;
+}
+
 static void
 main_loop(struct router *r)
 {
-	uint64_t seen = rx_frames, last_rx = 0;
+	uint64_t seen = rx_frames, last_rx = 0, now, gap, ewma = POLL_GAP_CAP;
 
 	for (;;) {
-		uint32_t spin = r->conf->dp.busy_poll_us;
+		uint32_t win = poll_window(&r->conf->dp, ewma);
 
-		if (spin != 0 && router_now_us() - last_rx <= spin)
+		if (win != 0 && router_now_us() - last_rx <= win)
 			event_base_loop(r->base, EVLOOP_NONBLOCK);
 		else
 			event_base_loop(r->base, EVLOOP_ONCE);
@@ -111,8 +142,11 @@ main_loop(struct router *r)
 			return;
 		if (rx_frames != seen) {
 			seen = rx_frames;
-			if (spin != 0)
-				last_rx = router_now_us();
+			now = router_now_us();
+			gap = now - last_rx;
+			ewma = (7 * ewma + (gap < POLL_GAP_CAP ? gap :
+			    POLL_GAP_CAP)) / 8;
+			last_rx = now;
 		}
 	}
 }
@@ -299,6 +333,22 @@ main(int argc, char *argv[])
 	}
 	router_init(r, conf);
 
+	/* before the drop and the filter, which io_uring_setup() is not in */
+	if (conf->dp.io != DP_IO_READWRITE) {
+		ring = tapring_open(r, &cause);
+		if (ring != NULL)
+			log_info("dataplane: TAP I/O through io_uring, %d "
+			    "buffers", TAPRING_BUFS);
+		else if (conf->dp.io == DP_IO_URING) {
+			log_warnx("dataplane.io io_uring: %s", cause);
+			exit(3);
+		} else {
+			log_info("dataplane: TAP I/O with read() and write(): "
+			    "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
 	/* before the privilege drop: a nice below 0 needs CAP_SYS_NICE */
 	if (conf->dp.nice_set)
 		router_set_nice(conf->dp.nice);
@@ -322,12 +372,18 @@ main(int argc, char *argv[])
 		fatalx("privilege drop: %s", cause);
 	sandbox_start(r->dns != NULL);
 
-	for (i = 0; i < r->nifaces; i++) {
-		struct iface *ifp = &r->ifaces[i];
+	if (ring != NULL) {
+		ring_ev = event_new(r->base, tapring_fd(ring),
+		    EV_READ | EV_PERSIST, ring_cb, ring);
+		event_add(ring_ev, NULL);
+	} else {
+		for (i = 0; i < r->nifaces; i++) {
+			struct iface *ifp = &r->ifaces[i];
 
-		ifp->ev = event_new(r->base, ifp->fd, EV_READ | EV_PERSIST,
-		    tap_read_cb, ifp);
-		event_add(ifp->ev, NULL);
+			ifp->ev = event_new(r->base, ifp->fd,
+			    EV_READ | EV_PERSIST, tap_read_cb, ifp);
+			event_add(ifp->ev, NULL);
+		}
 	}
 	for (i = 0; i < 3; i++) {
 		sig_ev[i] = evsignal_new(r->base, sigs[i], signal_cb, r);
@@ -354,6 +410,9 @@ main(int argc, char *argv[])
 	dns_stop(r);
 	reload_shutdown();
 	privdrop_reaper_finish();
+	if (ring_ev != NULL)
+		event_free(ring_ev);
+	tapring_close(ring);
 	for (i = 0; i < r->nifaces; i++) {
 		if (r->ifaces[i].ev != NULL)
 			event_free(r->ifaces[i].ev);

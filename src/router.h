@@ -79,10 +79,12 @@ struct iface {
 	unsigned int offloads;		/* TUN_F_* accepted by the kernel */
 	bool persistent;		/* attached to a device made outside */
 	struct event *ev;
+	struct tapring *tr;		/* writes batched on the ring, or NULL */
 	struct iface_stats st;
 };
 
 struct event_base;
+struct tapring;
 struct route_table;
 struct arp_table;
 struct ct_table;

@@ -32,7 +32,8 @@ static const int sandbox_allow[] = {
 	SCMP_SYS(pipe2), SCMP_SYS(eventfd2), SCMP_SYS(fstat),
 	SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(fstatfs),
 	SCMP_SYS(unlinkat),	/* the socket at exit (EACCES as user:) */
-	/* the loop */
+	/* the loop; the TAP ring (set up and restricted before the filter) */
+	SCMP_SYS(io_uring_enter),
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(epoll_create1), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(select), SCMP_SYS(pselect6),

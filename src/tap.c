@@ -19,6 +19,7 @@
 #include "log.h"
 #include "router.h"
 #include "tap.h"
+#include "tapring.h"
 #include "xmalloc.h"
 
 #ifndef TUN_F_USO4
@@ -220,6 +221,11 @@ tap_write(struct iface *ifp, const uint8_t *buf, size_t len)
 {
 	ssize_t n;
 
+	if (ifp->tr != NULL) {
+		if (tapring_tx(ifp->tr, ifp, buf, len))
+			return (ssize_t)len;
+		tapring_flush(ifp->tr);	/* what was queued goes first */
+	}
 	n = write(ifp->fd, buf, len);
 	if (n < 0 || (size_t)n != len) {
 		ifp->st.drops[DROP_TX_ERROR]++;

@@ -6,7 +6,7 @@
 
 HP_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
     libevent-dev libyaml-dev libcap-ng-dev check libjansson-dev
-    libsystemd-dev libseccomp-dev libldns-dev)
+    libsystemd-dev libseccomp-dev libldns-dev liburing-dev)
 HP_RUN_DEPS=(iproute2 curl iperf3 python3 python3-yaml python3-scapy
     nftables iputils-ping socat procps python3-prometheus-client systemd
     tcpdump traceroute python3-pyftpdlib tftp-hpa tftpd-hpa dnsutils

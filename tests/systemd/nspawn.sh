@@ -22,7 +22,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${HP_CI_CACHE:-/var/cache/hairpind-ci}
 # The cached tree's name changes with what it holds, so that a new package
 # list debootstraps a new tree instead of using a stale one.
-INCLUDE=systemd,systemd-sysv,dbus,iproute2,curl,busybox,procps,libevent-2.1-7,libyaml-0-2,libjansson4,libcap-ng0,libsystemd0,libseccomp2,libldns3
+INCLUDE=systemd,systemd-sysv,dbus,iproute2,curl,busybox,procps,libevent-2.1-7,libyaml-0-2,libjansson4,libcap-ng0,libsystemd0,libseccomp2,libldns3,liburing2
 ROOTFS=$CACHE/bookworm-$(printf '%s' "$INCLUDE" | md5sum | cut -c1-8)
 MACHINE=hp-ci-$$
 T0=$(date +%s)
