@@ -14,6 +14,10 @@
  * 4-tuple repeats within a run and the router under test never sees a
  * SYN for a connection it still tracks. A connection that completes is
  * closed with SO_LINGER 0 (a reset), so no endpoint keeps TIME_WAIT state.
+ * -c sets how many connects are in flight (default 256: the rate the
+ * router sustains); -c 1 is the latency-bound form, one connection at a
+ * time (connect, wait for the handshake, reset, next), so the rate is one
+ * over the round trip through the router plus the connection set-up.
  * Client output: "connects N failed F timeouts T secs S rate R".
  */
 #define _GNU_SOURCE	/* sendmmsg, recvmmsg, accept4 */

@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: ISC
 # shellcheck shell=bash
-# Benchmark plumbing: two copies of the seed topology side by side (one
-# routed by hairpind, one by the kernel's nftables NAT from the same
-# config), the benchmark's extra NAT rules and addresses, the C load tools,
-# and one function per measurement. Sourced by bench/run.sh and
+# Benchmark plumbing: copies of the seed topology side by side (one routed
+# by hairpind with the shipped settings, one by the kernel's nftables NAT
+# from the same config, and optionally one by hairpind with a tuned
+# dataplane section), the benchmark's extra NAT rules and addresses, the C
+# load tools, and one function per measurement. Sourced by bench/run.sh and
 # bench/profile.sh; every name it creates carries this run's prefix.
+#
+# Routers are named by one letter: h (hairpind, the dataplane settings of
+# etc/hairpind.yaml as shipped, nothing added), k (the kernel) and t
+# (hairpind-tuned: the same config with `dataplane: {BENCH_TUNED}`).
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_TOP=$(cd "$BENCH_DIR/.." && pwd)
@@ -38,11 +43,11 @@ BENCH_FLOW_NET=100.65.0.0/24
 BENCH_FLOW_BASE=100.65.0.1
 BENCH_FLOW_NADDR=16
 BENCH_CT_MAX=1200000
-# hairpind's dataplane section (see hairpind.yaml(5)): the forwarding loop
-# ahead of the load generators, as the kernel's softirq is, and polling
-# while traffic flows. BENCH_NICE= BENCH_BUSY_POLL=0 measures the defaults.
-BENCH_NICE=${BENCH_NICE--10}
-BENCH_BUSY_POLL=${BENCH_BUSY_POLL-3ms}
+# The dataplane section (see hairpind.yaml(5)) of the tuned router t only,
+# as the body of a YAML flow mapping, e.g. "nice: -10, busy-poll: 3ms". It
+# replaces whatever dataplane section etc/hairpind.yaml has. Router h
+# always runs with the shipped settings: this is never applied to it.
+BENCH_TUNED=${BENCH_TUNED:-}
 
 bench_say() {
 	printf '%s\n' "bench: $*" >&2
@@ -71,18 +76,29 @@ bench_tools() {
 	fi
 }
 
-# bench_lab h|k: make lab h (hairpind) or k (kernel) the current one for
-# the lab_* functions.
+# bench_lab h|k|t: make lab h (hairpind), k (kernel) or t (hairpind-tuned)
+# the current one for the lab_* functions. BENCH_ID (the run's prefix) and
+# BENCH_TMP (its scratch directory) are the sourcing script's.
+# shellcheck disable=SC2153
 bench_lab() {
 	case $1 in
-	h) lab_init "${BENCH_ID}h" "$BENCH_TMP/lab-h" ;;
-	k) lab_init "${BENCH_ID}k" "$BENCH_TMP/lab-k" ;;
+	h|k|t) lab_init "${BENCH_ID}$1" "$BENCH_TMP/lab-$1" ;;
 	*) bench_die "bench_lab: unknown router $1" ;;
 	esac
 }
 
 bench_router_name() {
-	case $1 in h) echo hairpind ;; k) echo kernel ;; esac
+	case $1 in
+	h) echo hairpind ;;
+	k) echo kernel ;;
+	t) echo hairpind-tuned ;;
+	esac
+}
+
+# bench_is_hairpind R: router R is run by hairpind (h or t).
+bench_is_hairpind() {
+	case $1 in h|t) return 0 ;; esac
+	return 1
 }
 
 bench_sock() {
@@ -90,16 +106,19 @@ bench_sock() {
 }
 
 # bench_conf R UDP_TIMEOUT: the lab config of router R with the bench
-# rules, a 1.2M-entry table and the given UDP timeout (seconds).
+# rules, a 1.2M-entry table and the given UDP timeout (seconds). The
+# dataplane section is etc/hairpind.yaml's, untouched, except for router t,
+# which gets `dataplane: {BENCH_TUNED}` instead.
 bench_conf() {
-	local r=$1 udp=$2 out=$BENCH_TMP/router-$1.yaml rule args=()
+	local r=$1 udp=$2 out=$BENCH_TMP/router-$1.yaml rule args=() tuned=
 	for rule in "${BENCH_NAT[@]}"; do
 		args+=(--add-nat "$rule")
 	done
+	[ "$r" = t ] && tuned=$BENCH_TUNED
 	lab_config_gen --socket "$(bench_sock "$r")" "${args[@]}" \
 	    >"$out.tmp" || return 1
-	"$BENCH_PY" - "$out.tmp" "$BENCH_CT_MAX" "$udp" "$BENCH_NICE" \
-	    "$BENCH_BUSY_POLL" <<'EOF' >"$out" ||
+	"$BENCH_PY" - "$out.tmp" "$BENCH_CT_MAX" "$udp" "$r" "$tuned" \
+	    <<'EOF' >"$out" ||
 import sys
 import yaml
 conf = yaml.safe_load(open(sys.argv[1]))
@@ -109,12 +128,17 @@ ct["max"] = int(sys.argv[2])
 ct.setdefault("timeouts", {})
 ct["timeouts"]["udp"] = "%ss" % sys.argv[3]
 conf["log"] = {"level": "info", "target": "stderr"}
-dp = {}
-if sys.argv[4] != "":
-    dp["nice"] = int(sys.argv[4])
-if sys.argv[5] not in ("", "0"):
-    dp["busy-poll"] = sys.argv[5]
-if dp:
+if sys.argv[4] == "t":
+    body = sys.argv[5].strip()
+    if not body.startswith("{"):
+        body = "{" + body + "}"
+    try:
+        dp = yaml.safe_load(body)
+    except yaml.YAMLError as e:
+        sys.exit("bench: --tuned: not a YAML flow mapping: %s" % e)
+    if not isinstance(dp, dict) or not dp or None in dp.values():
+        sys.exit("bench: --tuned: not KEY: VALUE pairs of a YAML flow "
+                 "mapping: %r" % body)
     conf["dataplane"] = dp
 sys.stdout.write(yaml.safe_dump(conf, sort_keys=False, width=200))
 EOF
@@ -128,8 +152,53 @@ bench_hairpind_ready() {
 	    lab_tap_carrier "$LAB_NS_LAN" "$LAB_TAP_LAN"
 }
 
+# bench_hairpind_pid [R]: the daemon's pid in lab R (default h).
 bench_hairpind_pid() {
-	cat "$BENCH_TMP/lab-h/hairpind.pid"
+	cat "$BENCH_TMP/lab-${1:-h}/hairpind.pid"
+}
+
+# bench_hairpind_ticks R: the CPU time (user + system, clock ticks) router
+# R's daemon has used so far.
+bench_hairpind_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$(bench_hairpind_pid "$1")/stat" \
+	    2>/dev/null
+}
+
+# bench_load1: the host's 1-minute load average now.
+bench_load1() {
+	cut -d' ' -f1 /proc/loadavg
+}
+
+# bench_measure R TEST CMD...: run CMD (a measurement printing "METRIC
+# VALUE" lines) and pass its lines on; then "cpu_TEST PERCENT", the share
+# of one CPU router R's daemon used meanwhile (hairpind routers only; over
+# the whole command, its setup included), and "load_TEST L", the host's
+# 1-minute load average when it ended.
+bench_measure() {
+	local r=$1 t=$2 c0 t0 c1 t1
+	shift 2
+	if bench_is_hairpind "$r"; then
+		c0=$(bench_hairpind_ticks "$r")
+		t0=$(bench_now)
+	fi
+	"$@"
+	if bench_is_hairpind "$r"; then
+		c1=$(bench_hairpind_ticks "$r")
+		t1=$(bench_now)
+		# no daemon at either end (it died): no figure
+		awk -v t="$t" -v c0="$c0" -v c1="$c1" -v d0="$t0" -v d1="$t1" \
+		    -v hz="$(getconf CLK_TCK)" 'BEGIN {
+		    if (c0 == "" || c1 == "") { printf "cpu_%s nan\n", t; exit }
+		    printf "cpu_%s %.0f\n", t, 100 * (c1 - c0) / hz / (d1 - d0) }'
+	fi
+	echo "load_$t $(bench_load1)"
+}
+
+# bench_metric NAME CMD...: "NAME VALUE", VALUE being what CMD prints.
+bench_metric() {
+	local name=$1
+	shift
+	echo "$name $("$@")"
 }
 
 # bench_up R UDP_TIMEOUT: the seed topology of router R, its router
@@ -140,7 +209,7 @@ bench_up() {
 	bench_lab "$r"
 	conf=$(bench_conf "$r" "$udp") || return 1
 	case $r in
-	h)
+	h|t)
 		"$HAIRPIND" -t -f "$conf" >/dev/null ||
 		    { bench_say "hairpind -t rejects $conf"; return 1; }
 		lab_up hairpind || return 1
@@ -148,7 +217,7 @@ bench_up() {
 		lab_wait 10 bench_hairpind_ready ||
 		    { bench_say "hairpind did not come up:";
 		      tail -n 20 "$LAB_STATE/hairpind.log" >&2; return 1; }
-		lab_wait 5 test -S "$(bench_sock h)" || return 1
+		lab_wait 5 test -S "$(bench_sock "$r")" || return 1
 		;;
 	k)
 		lab_up kernel "$conf" || return 1
@@ -235,22 +304,29 @@ bench_pps() {
 	    END { if (!f) print "nan" }'
 }
 
-# bench_ping R COUNT: "avg min" RTT in microseconds, LAN client -> 2.2.2.2
-# through masquerade.
+# bench_ping R COUNT INTERVAL_MS: "avg min" RTT in microseconds, LAN client
+# -> 2.2.2.2 through masquerade, COUNT pings INTERVAL_MS apart (below 2 ms
+# ping needs root, which the benchmark is).
 bench_ping() {
-	local r=$1 n=$2 out
+	local r=$1 n=$2 ms=$3 out
 	bench_lab "$r"
-	out=$(timeout -k 2 $((n / 100 + 15)) ip netns exec "$LAB_NS_CLIENT" \
-	    ping -c "$n" -i 0.002 -q -W 1 2.2.2.2 2>&1)
+	out=$(timeout -k 2 $((n * ms / 1000 + 15)) \
+	    ip netns exec "$LAB_NS_CLIENT" ping -c "$n" \
+	    -i "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')" \
+	    -q -W 1 2.2.2.2 2>&1)
 	printf '%s\n' "$out" | awk -F'[/ =]+' '/^rtt|^round-trip/ {
 	    printf "%.1f %.1f\n", $7 * 1000, $6 * 1000; f = 1 }
 	    END { if (!f) print "nan nan" }'
 }
 
-# bench_connrate R SECS: completed handshakes per second through dst-nat,
-# from a fresh /24 of source addresses.
+# bench_connrate R SECS [INFLIGHT]: completed handshakes per second through
+# dst-nat, from a fresh /24 of source addresses (one sequence for every
+# router and both forms, so no 4-tuple is reused in a run), INFLIGHT
+# connects at a time (default 256; 1 is the latency-bound form: connect,
+# wait for the handshake, reset, next).
 bench_connrate() {
-	local r=$1 secs=$2 base out seq=0 seqf=$BENCH_TMP/connrate.seq
+	local r=$1 secs=$2 c=${3:-256} base out seq=0
+	local seqf=$BENCH_TMP/connrate.seq
 	bench_lab "$r"
 	# a file, not a variable: callers run this in pipelines (subshells)
 	[ -f "$seqf" ] && seq=$(cat "$seqf")
@@ -259,7 +335,7 @@ bench_connrate() {
 	base=100.64.$seq.1
 	out=$(timeout -k 2 $((secs + 10)) ip netns exec "$LAB_NS_ISP" \
 	    "$BENCH_BIN/connrate" -d 1.1.1.1:7000 -S "$base" -n 200 \
-	    -c 256 -t "$secs" 2>&1)
+	    -c "$c" -t "$secs" 2>&1)
 	printf '%s\n' "$out" >>"$BENCH_TMP/connrate.$r.log"
 	printf '%s\n' "$out" | awk '/^connects/ { print $10; f = 1 }
 	    END { if (!f) print "nan" }'
@@ -269,7 +345,7 @@ bench_connrate() {
 bench_ct_count() {
 	bench_lab "$1"
 	case $1 in
-	h) "$HAIRPINCTL" -s "$(bench_sock h)" -j status 2>/dev/null |
+	h|t) "$HAIRPINCTL" -s "$(bench_sock "$1")" -j status 2>/dev/null |
 	    "$BENCH_PY" -c '
 import json, sys
 print(json.loads(sys.stdin.readline())["result"]["conntrack-count"])' ;;
@@ -277,8 +353,9 @@ print(json.loads(sys.stdin.readline())["result"]["conntrack-count"])' ;;
 	esac
 }
 
+# bench_rss_kb R: router R's daemon's VmRSS in KiB.
 bench_rss_kb() {
-	awk '/^VmRSS/ { print $2 }' "/proc/$(bench_hairpind_pid)/status"
+	awk '/^VmRSS/ { print $2 }' "/proc/$(bench_hairpind_pid "$1")/status"
 }
 
 # Kernel conntrack memory: the nf_conntrack slab (objects * size), and all
@@ -331,7 +408,7 @@ bench_scale_one() {
 	bench_lab "$r"
 	c0=$(bench_ct_count "$r")
 	case $r in
-	h) m0=$(bench_rss_kb) ;;
+	h|t) m0=$(bench_rss_kb "$r") ;;
 	k) m0=$(bench_ct_slab); s0=$(bench_slab_total) ;;
 	esac
 	for pass in 1 2 3; do
@@ -347,11 +424,11 @@ bench_scale_one() {
 	done
 	echo "ct_one_endpoint_entries $((c1 - c0))"
 	case $r in
-	h) m1=$(bench_rss_kb)
+	h|t) m1=$(bench_rss_kb "$r")
 	   echo "ct_one_endpoint_bytes_per_entry $(per_entry "$m0" "$m1" \
 	       $((c1 - c0)) 1024)"
 	   echo "ct_one_endpoint_nat_exhausted $("$HAIRPINCTL" \
-	       -s "$(bench_sock h)" -j interfaces 2>/dev/null |
+	       -s "$(bench_sock "$r")" -j interfaces 2>/dev/null |
 	       "$BENCH_PY" -c '
 import json, sys
 n = 0
@@ -398,7 +475,7 @@ bench_scale() {
 	done
 	c0=$(bench_ct_count "$r")
 	case $r in
-	h) m0=$(bench_rss_kb) ;;
+	h|t) m0=$(bench_rss_kb "$r") ;;
 	k) m0=$(bench_ct_slab); s0=$(bench_slab_total) ;;
 	esac
 	tf0=$(bench_now)
@@ -407,7 +484,7 @@ bench_scale() {
 	sleep 1
 	c1=$(bench_ct_count "$r")
 	case $r in
-	h) m1=$(bench_rss_kb)
+	h|t) m1=$(bench_rss_kb "$r")
 	   echo "ct_rss_kb_before $m0"
 	   echo "ct_rss_kb_after $m1"
 	   echo "ct_bytes_per_entry $(per_entry "$m0" "$m1" $((c1 - c0)) 1024)"
@@ -420,8 +497,10 @@ bench_scale() {
 	echo "ct_entries $c1"
 	echo "ct_fill_secs $(awk -v a="$tf0" -v b="$tf1" \
 	    'BEGIN { printf "%.2f", b - a }')"
-	echo "udp_pps_full $(bench_pps "$r" "$secs")"
-	echo "connrate_full $(bench_connrate "$r" "$secs")"
+	bench_measure "$r" udp_pps_full \
+	    bench_metric udp_pps_full bench_pps "$r" "$secs"
+	bench_measure "$r" connrate_full \
+	    bench_metric connrate_full bench_connrate "$r" "$secs"
 	echo "ct_entries_after_load $(bench_ct_count "$r")"
 
 	# The expiry: entries die UDP_TIMEOUT after their packet, i.e. from
@@ -462,6 +541,6 @@ bench_scale() {
 	    --count "$f.count" --ping "$f.ping" --udp "$f.udp" \
 	    --rate "${BENCH_EXPIRY_RATE:-20000}"
 	case $r in
-	h) echo "ct_rss_kb_after_expiry $(bench_rss_kb)" ;;
+	h|t) echo "ct_rss_kb_after_expiry $(bench_rss_kb "$r")" ;;
 	esac
 }

@@ -5,8 +5,12 @@
   report.py expiry --flows N --count F --ping F --udp F --rate PPS
       the mass-expiry window (from the conntrack-count timeline) and what
       the ping and the paced UDP stream saw during it; "METRIC VALUE" lines
-  report.py table RESULTS.tsv [--markdown]
-      medians per metric and router, the ratio, and the target
+  report.py table RESULTS.tsv [--markdown] [--note TEXT]...
+      medians per metric and router, the ratio, the target and the
+      verdict (always of the "hairpind" router: etc/hairpind.yaml's
+      settings as shipped), each figure with the hairpind daemon's CPU
+      share and the host's load average; "hairpind-tuned", when the run
+      has it, in extra columns
 """
 
 import argparse
@@ -14,76 +18,110 @@ import math
 import re
 import statistics
 import sys
+import textwrap
 
-# metric: (title, unit, better, target text, check)
-# better: "high" or "low" (for the ratio's meaning); check(h, k) -> bool
-# or None when the row has no pass/fail.
+# The routers as results.tsv names them. The verdict is always that of
+# DEFAULTS, hairpind with etc/hairpind.yaml's settings as shipped; TUNED
+# (when the run has it) is only shown beside it.
+DEFAULTS, KERNEL, TUNED = "hairpind", "kernel", "hairpind-tuned"
+HAIRPINDS = (DEFAULTS, TUNED)
+
+
+def ratio_check(x):
+    return lambda h, k: h >= x * k
+
+
+def ping_check(h, k):
+    return h - k <= 40
+
+
+# (metric, title, unit, target text, check, test)
+# check(h, k) -> bool, or None when the row has no pass/fail. test: the
+# measurement whose cpu_TEST and load_TEST go beside the figure.
 METRICS = [
     ("tcp_dnat", "TCP 2.2.2.2 -> 1.1.1.1:5201 (dst-nat)", "Gbit/s",
-     ">= 0.9x", lambda h, k: h >= 0.9 * k),
+     ">= 0.9x", ratio_check(0.9), "tcp_dnat"),
     ("tcp_dnat_rev", "TCP same, -R (server sends)", "Gbit/s",
-     ">= 0.9x", lambda h, k: h >= 0.9 * k),
+     ">= 0.9x", ratio_check(0.9), "tcp_dnat_rev"),
     ("tcp_hairpin", "TCP 192.168.1.10 -> 1.1.1.1:5201 (hairpin)", "Gbit/s",
-     ">= 0.9x", lambda h, k: h >= 0.9 * k),
+     ">= 0.9x", ratio_check(0.9), "tcp_hairpin"),
     ("udp_pps", "UDP 64-byte frames through dst-nat", "Mpps",
-     ">= 1.0x", lambda h, k: h >= k),
-    ("ping_avg_us", "ping RTT avg through masquerade", "us",
-     "<= +40 us", lambda h, k: h - k <= 40),
-    ("ping_min_us", "ping RTT min through masquerade", "us",
-     "(info)", None),
-    ("connrate", "new TCP connections/s through dst-nat", "conn/s",
-     ">= 0.9x", lambda h, k: h >= 0.9 * k),
-    ("cpu_tcp_dnat", "hairpind CPU during tcp_dnat (incl. overhead)", "%",
-     "(info)", None),
-    ("cpu_tcp_dnat_rev", "hairpind CPU during tcp_dnat_rev", "%", "(info)",
-     None),
-    ("cpu_tcp_hairpin", "hairpind CPU during tcp_hairpin", "%", "(info)",
-     None),
-    ("cpu_udp_pps", "hairpind CPU during udp_pps", "%", "(info)", None),
-    ("cpu_connrate", "hairpind CPU during connrate", "%", "(info)", None),
+     ">= 0.85x", ratio_check(0.85), "udp_pps"),
+]
+for _ms in (1, 5, 100):
+    METRICS += [
+        ("ping%d_avg_us" % _ms,
+         "ping RTT avg through masquerade, every %d ms" % _ms, "us",
+         "<= +40 us", ping_check, "ping%d" % _ms),
+        ("ping%d_min_us" % _ms,
+         "ping RTT min through masquerade, every %d ms" % _ms, "us",
+         "(info)", None, "ping%d" % _ms),
+    ]
+METRICS += [
+    ("connrate", "new TCP connections/s through dst-nat, 256 in flight",
+     "conn/s", ">= 0.9x", ratio_check(0.9), "connrate"),
+    ("connrate1", "new TCP connections/s through dst-nat, 1 at a time",
+     "conn/s", ">= 0.9x", ratio_check(0.9), "connrate1"),
     ("percpu_tcp_dnat", "tcp_dnat per hairpind CPU-second", "Gbit/s",
-     "(info)", None),
+     "(info)", None, "tcp_dnat"),
     ("percpu_tcp_dnat_rev", "tcp_dnat_rev per hairpind CPU-second",
-     "Gbit/s", "(info)", None),
+     "Gbit/s", "(info)", None, "tcp_dnat_rev"),
     ("percpu_tcp_hairpin", "tcp_hairpin per hairpind CPU-second", "Gbit/s",
-     "(info)", None),
+     "(info)", None, "tcp_hairpin"),
     ("percpu_udp_pps", "udp_pps per hairpind CPU-second", "Mpps",
-     "(info)", None),
+     "(info)", None, "udp_pps"),
     ("percpu_connrate", "connrate per hairpind CPU-second", "conn/s",
-     "(info)", None),
+     "(info)", None, "connrate"),
+    ("percpu_connrate1", "connrate1 per hairpind CPU-second", "conn/s",
+     "(info)", None, "connrate1"),
     ("ct_entries", "conntrack entries after the fill", "entries",
-     "(info)", None),
-    ("ct_fill_secs", "time to create them", "s", "(info)", None),
+     "(info)", None, "scale"),
+    ("ct_fill_secs", "time to create them", "s", "(info)", None, "scale"),
     ("ct_bytes_per_entry", "memory per conntrack entry", "bytes",
-     "hairpind <= 128", lambda h, k: h <= 128),
+     "hairpind <= 128", lambda h, k: h <= 128, "scale"),
     ("ct_slab_bytes_per_entry", "  kernel: nf_conntrack slab only",
-     "bytes", "(info)", None),
+     "bytes", "(info)", None, "scale"),
     ("udp_pps_full", "UDP pps with the table full", "Mpps",
-     ">= 1.0x", lambda h, k: h >= k),
+     ">= 0.85x", ratio_check(0.85), "udp_pps_full"),
     ("connrate_full", "new connections/s with the table full", "conn/s",
-     ">= 0.9x", lambda h, k: h >= 0.9 * k),
+     ">= 0.9x", ratio_check(0.9), "connrate_full"),
+    ("percpu_udp_pps_full", "udp_pps_full per hairpind CPU-second", "Mpps",
+     "(info)", None, "udp_pps_full"),
+    ("percpu_connrate_full", "connrate_full per hairpind CPU-second",
+     "conn/s", "(info)", None, "connrate_full"),
     ("ct_entries_after_load", "entries after those two", "entries",
-     "(info)", None),
+     "(info)", None, "scale"),
     ("expiry_secs", "mass expiry: 99% -> 1% of the entries", "s",
-     "(info)", None),
+     "(info)", None, "scale"),
     ("expiry_ping_max_ms", "ping RTT max during the expiry", "ms",
-     "no stall", None),
-    ("ping_max_ms_before", "ping RTT max before it", "ms", "(info)", None),
+     "no stall", None, "scale"),
+    ("ping_max_ms_before", "ping RTT max before it", "ms", "(info)", None,
+     "scale"),
     ("expiry_ping_p99_ms", "ping RTT p99 during the expiry", "ms",
-     "(info)", None),
-    ("ping_p99_ms_before", "ping RTT p99 before it", "ms", "(info)", None),
+     "(info)", None, "scale"),
+    ("ping_p99_ms_before", "ping RTT p99 before it", "ms", "(info)", None,
+     "scale"),
     ("expiry_ping_lost", "pings lost during the expiry", "pings",
-     "0", lambda h, k: h <= max(k, 0)),
+     "0", lambda h, k: h <= max(k, 0), "scale"),
     ("expiry_udp_min_pps", "paced UDP: worst 100 ms during expiry", "pps",
-     "~ offered", None),
+     "~ offered", None, "scale"),
     ("udp_min_pps_before", "paced UDP: worst 100 ms before it", "pps",
-     "(info)", None),
+     "(info)", None, "scale"),
     ("ct_rss_kb_before", "hairpind VmRSS before the fill", "KiB",
-     "(info)", None),
+     "(info)", None, "scale"),
     ("ct_rss_kb_after", "hairpind VmRSS with the table full", "KiB",
-     "(info)", None),
+     "(info)", None, "scale"),
     ("ct_rss_kb_after_expiry", "hairpind VmRSS after the expiry", "KiB",
-     "(info)", None),
+     "(info)", None, "scale"),
+    ("ct_one_endpoint_entries", "entries from one internal endpoint",
+     "entries", "(info)", None, "scale_one"),
+    ("ct_one_endpoint_bytes_per_entry", "memory per such entry", "bytes",
+     "(info)", None, "scale_one"),
+    ("ct_one_endpoint_slab_bytes_per_entry",
+     "  kernel: nf_conntrack slab only", "bytes", "(info)", None,
+     "scale_one"),
+    ("ct_one_endpoint_nat_exhausted", "hairpind nat-exhausted refusals",
+     "datagrams", "(info)", None, "scale_one"),
 ]
 
 
@@ -177,79 +215,161 @@ def cmd_expiry(a):
 
 
 def load(path):
+    """{metric: {router: {run: value}}}; a run that gave no number (nan)
+    has the value None."""
     data = {}
     for line in open(path):
         p = line.split()
         if len(p) != 4:
             continue
-        metric, router, _run, value = p
-        v = fnum(value)
-        data.setdefault(metric, {}).setdefault(router, [])
-        if v is not None:
-            data[metric][router].append(v)
+        metric, router, run, value = p
+        data.setdefault(metric, {}).setdefault(router, {})[run] = fnum(value)
     return data
 
 
-def per_cpu(path):
-    """hairpind's rate per CPU-second of the daemon, run by run: what it
-    would forward with a core of its own, if it scaled linearly."""
-    runs = {}
-    for line in open(path):
-        p = line.split()
-        if len(p) == 4 and p[1] == "hairpind":
-            runs.setdefault(p[2], {})[p[0]] = fnum(p[3])
+def values(data, metric, router):
+    return [v for v in data.get(metric, {}).get(router, {}).values()
+            if v is not None]
+
+
+def failed(data, metric, router):
+    return sum(1 for v in data.get(metric, {}).get(router, {}).values()
+               if v is None)
+
+
+PER_CPU = ("udp_pps", "tcp_dnat", "tcp_dnat_rev", "tcp_hairpin", "connrate",
+           "connrate1", "udp_pps_full", "connrate_full")
+
+
+def per_cpu(data):
+    """Each hairpind router's rate per CPU-second of its daemon, run by
+    run: what it would forward with a core of its own, if it scaled
+    linearly."""
     out = {}
-    for metric in ("udp_pps", "tcp_dnat", "tcp_dnat_rev", "tcp_hairpin",
-                   "connrate"):
-        vals = []
-        for r in runs.values():
-            v, c = r.get(metric), r.get("cpu_" + metric)
-            if v is not None and c:
-                vals.append(v / (c / 100.0))
-        if vals:
-            out["percpu_" + metric] = {"hairpind": vals}
+    for metric in PER_CPU:
+        for router in HAIRPINDS:
+            vals = data.get(metric, {}).get(router, {})
+            cpus = data.get("cpu_" + metric, {}).get(router, {})
+            pc = {run: v / (cpus[run] / 100.0) for run, v in vals.items()
+                  if v is not None and cpus.get(run)}
+            if pc:
+                out.setdefault("percpu_" + metric, {})[router] = pc
     return out
+
+
+def median(data, metric, router):
+    vals = values(data, metric, router)
+    return statistics.median(vals) if vals else None
+
+
+def runs_text(data, metric, router):
+    n, bad = len(values(data, metric, router)), failed(data, metric, router)
+    return "%d" % n if not bad else "%d+%d failed" % (n, bad)
+
+
+def ratio(metric, unit, v, k):
+    if v is None or k is None:
+        return "-"
+    if unit == "us" and metric.startswith("ping"):
+        return "%+.0f us" % (v - k)
+    if unit == "ms" and metric.startswith("ping"):
+        return "%+.3f ms" % (v - k)
+    if k:
+        return "%.2fx" % (v / k)
+    return "-"
+
+
+def fmt_cpu(v):
+    return "-" if v is None else "%.0f%%" % v
+
+
+def fmt_load(v):
+    return "-" if v is None else "%.2f" % v
 
 
 def cmd_table(a):
     data = load(a.results)
-    data.update(per_cpu(a.results))
+    data.update(per_cpu(data))
+    tuned = any(TUNED in routers for routers in data.values())
     rows = []
-    for metric, title, unit, target, check in METRICS:
+    for metric, title, unit, target, check, test in METRICS:
         if metric not in data:
             continue
-        h = data[metric].get("hairpind", [])
-        k = data[metric].get("kernel", [])
-        mh = statistics.median(h) if h else None
-        mk = statistics.median(k) if k else None
-        if mh is None or mk is None:
-            ratio = "-"
-        elif unit in ("us", "ms") and metric.startswith("ping"):
-            ratio = "%+.0f us" % (mh - mk) if unit == "us" else \
-                "%+.3f ms" % (mh - mk)
-        elif mk:
-            ratio = "%.2fx" % (mh / mk)
-        else:
-            ratio = "-"
+        mh = median(data, metric, DEFAULTS)
+        mk = median(data, metric, KERNEL)
+        mt = median(data, metric, TUNED)
+
+        def beside(router, m, cpu=True):
+            # the CPU share and the load average that go with figure m
+            if m is None:
+                return ["-", "-"] if cpu else ["-"]
+            c = [fmt_cpu(median(data, "cpu_" + test, router))] if cpu \
+                else []
+            return c + [fmt_load(median(data, "load_" + test, router))]
+
+        # From the defaults column only. No figure from hairpind, or a
+        # run of it that gave none, is a miss, not a blank.
         verdict = ""
-        if check is not None and mh is not None and (
-                mk is not None or metric == "ct_bytes_per_entry"):
+        own = metric == "ct_bytes_per_entry"   # no kernel figure needed
+        if check is None:
+            pass
+        elif mh is None:
+            verdict = "MISS (no figure)" if (mk is not None or own) else "-"
+        elif mk is None and not own:
+            verdict = "- (no kernel figure)"
+        else:
             verdict = "ok" if check(mh, mk if mk is not None else 0) \
                 else "MISS"
-        runs = "%d/%d" % (len(h), len(k))
-        rows.append((metric, "%s [%s]" % (title, unit), fmt(mh), fmt(mk),
-                     ratio, target, verdict, runs))
-    head = ("test", "what", "hairpind median", "kernel median", "ratio",
-            "target", "verdict", "runs h/k")
+            bad = failed(data, metric, DEFAULTS)
+            if bad:
+                verdict = "MISS (%d run%s failed)" % (bad, "s"[:bad > 1])
+        row = [metric, "%s [%s]" % (title, unit), fmt(mh)]
+        row += beside(DEFAULTS, mh)
+        row += [fmt(mk)] + beside(KERNEL, mk, cpu=False)
+        row += [ratio(metric, unit, mh, mk), target, verdict]
+        runs = "%s/%s" % (runs_text(data, metric, DEFAULTS),
+                          runs_text(data, metric, KERNEL))
+        if tuned:
+            row += [fmt(mt)] + beside(TUNED, mt)
+            row += [ratio(metric, unit, mt, mk)]
+            runs += "/" + runs_text(data, metric, TUNED)
+        rows.append(row + [runs])
+    head = ["test", "what", "hairpind median", "h CPU", "h load",
+            "kernel median", "k load", "ratio", "target", "verdict"]
+    if tuned:
+        head += ["tuned median", "t CPU", "t load", "t ratio",
+                 "runs h/k/t"]
+    else:
+        head += ["runs h/k"]
+    legend = [
+        "hairpind (h): etc/hairpind.yaml's settings as shipped; the "
+        "verdicts are its own. kernel (k): nftables NAT from the same "
+        "config." + (" hairpind-tuned (t): the same config with the "
+                     "dataplane section shown below; ratio against the kernel, "
+                     "no verdict." if tuned else ""),
+        "Medians over the runs. CPU: the hairpind daemon's share of one "
+        "CPU during the test (setup included). load: the host's 1-minute "
+        "load average at the end of the measurement." + (
+            " For the scale and scale_one rows both cover the whole test, "
+            "except udp_pps_full and connrate_full." if any(
+                r[0].startswith(("ct_", "expiry_")) for r in rows) else ""),
+    ] + a.note
     if a.markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
         for r in rows:
             print("| " + " | ".join(r) + " |")
+        print()
+        for line in legend:
+            print(line)
+            print()
         return
     w = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     for r in [head] + rows:
         print("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    print()
+    for line in legend:
+        print(textwrap.fill(line, 79))
 
 
 def main():
@@ -264,6 +384,8 @@ def main():
     t = sub.add_parser("table")
     t.add_argument("results")
     t.add_argument("--markdown", action="store_true")
+    t.add_argument("--note", action="append", default=[],
+                   help="a line to print under the table")
     a = ap.parse_args()
     {"expiry": cmd_expiry, "table": cmd_table}[a.cmd](a)
 

@@ -1,23 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# hairpind against the kernel's nftables NAT, side by side: two copies of
-# the seed topology from the same config, every test run alternately on
-# both, medians and ratios printed as a table. Run as root.
+# hairpind against the kernel's nftables NAT, side by side: copies of the
+# seed topology from the same config, every test run on each router in
+# turn, medians and ratios printed as a table. Run as root.
 #
 #   bench/run.sh [--runs N] [--quick] [--secs S] [--flows N] [--out DIR]
-#                [--keep] [TEST...]
+#                [--tuned "DATAPLANE"] [--keep] [TEST...]
 #
-# TESTs: tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping connrate scale
-# scale_one ct_scale (default: all). scale_one fills the table from one
-# internal endpoint to FLOWS destinations (memory per entry, refusals). BUILDDIR (default: the source tree's build/)
-# holds src/hairpind, src/hairpinctl and bench/ct_scale; the C load tools
-# are compiled there too (bench/udpgen, udpsink, connrate).
+# Routers: "hairpind" runs with the dataplane settings of etc/hairpind.yaml
+# exactly as shipped (what a user gets), "kernel" is the kernel's NAT.
+# --tuned "nice: -10, busy-poll: 3ms" (the body of a YAML flow mapping;
+# or BENCH_TUNED in the environment) adds a third router, "hairpind-tuned",
+# whose config is the same but for `dataplane: {DATAPLANE}`. Every test runs
+# on every router, the order rotated from run to run so none always goes
+# first. The verdicts are always those of the defaults ("hairpind") column;
+# the tuned one is shown beside it.
+#
+# TESTs: tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5 ping100
+# connrate connrate1 scale scale_one ct_scale (default: all); "ping" is
+# ping1 ping5 ping100 (1, 5 and 100 ms between pings, about SECS each, at
+# least 20 and at most 500 pings). connrate keeps 256 connects in flight,
+# connrate1 one at a time. scale_one fills the table from one internal
+# endpoint to FLOWS destinations (memory per entry, refusals).
+# With every figure go the host's 1-minute load average at its end
+# (load_TEST) and, for hairpind routers, the daemon's share of one CPU
+# during it (cpu_TEST). Output: a table on stdout, results.tsv (raw: metric
+# router run value) and results.md (the table in Markdown) in --out DIR.
+# BUILDDIR (default: the source tree's build/) holds src/hairpind,
+# src/hairpinctl and bench/ct_scale; the C load tools are compiled there
+# too (bench/udpgen, udpsink, connrate).
 # Environment: BENCH_UDP_RATE=PPS paces the udp_pps sender (default: as
 # fast as it goes); BENCH_FILL_RATE (40000) and BENCH_EXPIRY_RATE (20000)
 # pace the conntrack fill and the stream watched during the expiry;
-# BENCH_NICE (-10) and BENCH_BUSY_POLL (3ms) set hairpind's dataplane.nice
-# and dataplane.busy-poll; `BENCH_NICE= BENCH_BUSY_POLL=0` leaves both at
-# their defaults (nice unchanged, no polling).
+# BENCH_TUNED as --tuned.
 
 set -uo pipefail
 
@@ -25,11 +40,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-ALL_TESTS=(tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping connrate scale
-    scale_one ct_scale)
+ALL_TESTS=(tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5 ping100
+    connrate connrate1 scale scale_one ct_scale)
 RUNS=5
 SECS=5
-PINGS=500
 FLOWS=1000000
 UDP_TMO=90
 QUICK=
@@ -38,8 +52,13 @@ OUT=
 TESTS=()
 
 usage() {
-	sed -n '6,7s/^#  */usage: /p' "$0" | sed '2s/usage:/      /'
-	echo "tests: ${ALL_TESTS[*]}"
+	sed -n '7,8s/^#  */usage: /p' "$0" | sed '2s/usage:/      /'
+	echo "tests: ${ALL_TESTS[*]} (ping = ping1 ping5 ping100)"
+}
+
+add_test() {
+	case " ${TESTS[*]} " in *" $1 "*) return ;; esac
+	TESTS+=("$1")
 }
 
 while [ $# -gt 0 ]; do
@@ -48,13 +67,15 @@ while [ $# -gt 0 ]; do
 	--secs) SECS=${2:?}; shift ;;
 	--flows) FLOWS=${2:?}; shift ;;
 	--out) OUT=${2:?}; shift ;;
+	--tuned) BENCH_TUNED=${2:?}; shift ;;
 	--quick) QUICK=1 ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
+	ping) add_test ping1; add_test ping5; add_test ping100 ;;
 	*)
 		case " ${ALL_TESTS[*]} " in
-		*" $1 "*) TESTS+=("$1") ;;
+		*" $1 "*) add_test "$1" ;;
 		*) echo "unknown test '$1'" >&2; usage >&2; exit 2 ;;
 		esac
 		;;
@@ -62,7 +83,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ -n "$QUICK" ]; then
-	RUNS=2 SECS=2 PINGS=200 FLOWS=200000 UDP_TMO=25
+	RUNS=2 SECS=2 FLOWS=200000 UDP_TMO=25
 fi
 [ ${#TESTS[@]} -gt 0 ] || TESTS=("${ALL_TESTS[@]}")
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bad --runs" >&2; exit 2; }
@@ -70,6 +91,30 @@ fi
 if ! [[ $FLOWS =~ ^[1-9][0-9]*$ ]] || [ "$FLOWS" -gt 1000000 ]; then
 	echo "--flows: 1..1000000" >&2
 	exit 2
+fi
+# The old knobs tuned the one hairpind router; it now always runs the
+# shipped settings, and tuning is a router of its own.
+if [ "${BENCH_NICE:-0}" != 0 ] || [ "${BENCH_BUSY_POLL:-0}" != 0 ]; then
+	echo "BENCH_NICE and BENCH_BUSY_POLL are gone: the hairpind router" \
+	    "runs etc/hairpind.yaml's settings; use --tuned" \
+	    "\"nice: -10, busy-poll: 3ms\" for a tuned one beside it" >&2
+	exit 2
+fi
+if [ -n "$BENCH_TUNED" ]; then
+	"$BENCH_PY" - "$BENCH_TUNED" <<'EOF' || exit 2
+import sys
+import yaml
+body = sys.argv[1].strip()
+if not body.startswith("{"):
+    body = "{" + body + "}"
+try:
+    dp = yaml.safe_load(body)
+except yaml.YAMLError as e:
+    sys.exit("--tuned: not a YAML flow mapping: %s" % e)
+if not isinstance(dp, dict) or not dp or None in dp.values():
+    sys.exit("--tuned: not KEY: VALUE pairs of a YAML flow mapping: %r"
+             % body)
+EOF
 fi
 [ "$(id -u)" = 0 ] || bench_die "must run as root (namespaces, TAPs)"
 [ -c /dev/net/tun ] || bench_die "no /dev/net/tun"
@@ -83,6 +128,11 @@ wants() {
 	case " ${TESTS[*]} " in *" $1 "*) return 0 ;; esac
 	return 1
 }
+
+# The routers of this run (see lib.sh): the defaults, the kernel, and the
+# tuned hairpind when asked for.
+ROUTERS=(h k)
+[ -z "$BENCH_TUNED" ] || ROUTERS+=(t)
 
 BENCH_ID=b$$
 BENCH_ID=${BENCH_ID:0:9}
@@ -99,6 +149,7 @@ cleanup() {
 	trap - EXIT INT TERM HUP
 	bench_down h 2>/dev/null
 	bench_down k 2>/dev/null
+	bench_down t 2>/dev/null
 	if [ -n "$CT_MAX_SAVED" ]; then
 		sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX_SAVED"
 	fi
@@ -120,47 +171,55 @@ record() {
 	while read -r metric value; do
 		[ -n "$metric" ] || continue
 		printf '%s %s %s %s\n' "$metric" "$r" "$3" "$value" >>"$RESULTS"
-		printf '  %-24s %-9s run %s: %s\n' "$metric" "$r" "$3" "$value" >&2
+		printf '  %-24s %-14s run %s: %s\n' "$metric" "$r" "$3" \
+		    "$value" >&2
 	done
 }
 
-# hairpind's CPU time (user + system, clock ticks) so far.
-hp_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$(bench_hairpind_pid)/stat"
+# ping_count MS: pings MS apart for about SECS, at least 20, at most 500.
+ping_count() {
+	local n=$((SECS * 1000 / $1))
+	[ "$n" -ge 20 ] || n=20
+	[ "$n" -le 500 ] || n=500
+	echo "$n"
 }
 
-# one TEST ROUTER: the measurement's "METRIC VALUE" lines; for hairpind
-# also the share of one CPU the daemon used meanwhile ("cpu_TEST").
+# one TEST ROUTER: the measurement's "METRIC VALUE" lines, then the load
+# average at its end ("load_TEST") and, for a hairpind router, the share
+# of one CPU the daemon used meanwhile ("cpu_TEST").
 one() {
-	local c0 t0 c1 t1
-	if [ "$2" = h ]; then
-		c0=$(hp_ticks)
-		t0=$(bench_now)
-	fi
-	one_test "$@"
-	if [ "$2" = h ]; then
-		c1=$(hp_ticks)
-		t1=$(bench_now)
-		awk -v t="$1" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
-		    -v d0="$t0" -v d1="$t1" 'BEGIN { printf "cpu_%s %.0f\n",
-		    t, 100 * c / hz / (d1 - d0) }'
-	fi
+	bench_measure "$2" "$1" one_test "$1" "$2"
 }
 
 one_test() {
-	local v
+	local v ms
 	case $1 in
 	tcp_dnat) echo "tcp_dnat $(bench_iperf "$2" dnat "$SECS")" ;;
 	tcp_dnat_rev) echo "tcp_dnat_rev $(bench_iperf "$2" dnat "$SECS" -R)" ;;
 	tcp_hairpin) echo "tcp_hairpin $(bench_iperf "$2" hairpin "$SECS")" ;;
 	udp_pps) echo "udp_pps $(bench_pps "$2" "$SECS")" ;;
-	ping)
-		v=$(bench_ping "$2" "$PINGS")
-		echo "ping_avg_us ${v% *}"
-		echo "ping_min_us ${v#* }"
+	ping1|ping5|ping100)
+		ms=${1#ping}
+		v=$(bench_ping "$2" "$(ping_count "$ms")" "$ms")
+		echo "${1}_avg_us ${v% *}"
+		echo "${1}_min_us ${v#* }"
 		;;
 	connrate) echo "connrate $(bench_connrate "$2" "$SECS")" ;;
+	connrate1) echo "connrate1 $(bench_connrate "$2" "$SECS" 1)" ;;
+	scale) bench_scale "$2" "$FLOWS" "$UDP_TMO" "$SECS" ;;
+	scale_one) bench_scale_one "$2" "$FLOWS" ;;
 	esac
+}
+
+# dataplane_of R: router R's dataplane section, as its config has it.
+dataplane_of() {
+	"$BENCH_PY" - "$BENCH_TMP/router-$1.yaml" <<'EOF'
+import sys
+import yaml
+dp = (yaml.safe_load(open(sys.argv[1])) or {}).get("dataplane")
+print("dataplane: " + yaml.safe_dump(dp, default_flow_style=True).strip()
+      if dp else "no dataplane section (the built-in defaults)")
+EOF
 }
 
 bench_tools || bench_die "cannot build the load tools"
@@ -168,8 +227,6 @@ bench_say "machine: $(uname -r), $(nproc) CPUs," \
     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_say "runs $RUNS, $SECS s per run; raw results in $RESULTS"
-bench_say "hairpind dataplane: nice ${BENCH_NICE:-unchanged}," \
-    "busy-poll ${BENCH_BUSY_POLL:-0}"
 if wants scale || wants scale_one; then
 	# The kernel's table limit is the host's (a namespace may only lower
 	# it); raised for the run, put back by cleanup.
@@ -188,11 +245,19 @@ ran_other=
 for t in "${TESTS[@]}"; do
 	[ "$t" = ct_scale ] || need_labs=1
 done
+NOTES=()
 if [ -n "$need_labs" ]; then
-	bench_say "building the two seed topologies (prefixes ${BENCH_ID}h," \
-	    "${BENCH_ID}k)"
-	bench_up h "$UDP_TMO" || bench_die "hairpind lab failed"
-	bench_up k "$UDP_TMO" || bench_die "kernel lab failed"
+	bench_say "building the seed topologies (prefixes" \
+	    "$(printf "${BENCH_ID}%s\n" "${ROUTERS[@]}" | paste -sd' '))"
+	for r in "${ROUTERS[@]}"; do
+		bench_up "$r" "$UDP_TMO" ||
+		    bench_die "$(bench_router_name "$r") lab failed"
+	done
+	for r in "${ROUTERS[@]}"; do
+		bench_is_hairpind "$r" || continue
+		NOTES+=("$(bench_router_name "$r"): $(dataplane_of "$r")")
+		bench_say "${NOTES[-1]}"
+	done
 fi
 
 for t in "${TESTS[@]}"; do
@@ -202,8 +267,9 @@ for t in "${TESTS[@]}"; do
 	bench_say "$t"
 	ran_other=1
 	for ((i = 1; i <= RUNS; i++)); do
-		# alternate who goes first, so neither always gets the warm cache
-		if [ $((i % 2)) = 1 ]; then order=(h k); else order=(k h); fi
+		# rotate who goes first, so none always gets the warm cache
+		s=$(((i - 1) % ${#ROUTERS[@]}))
+		order=("${ROUTERS[@]:s}" "${ROUTERS[@]:0:s}")
 		for r in "${order[@]}"; do
 			one "$t" "$r" | record "$t" "$r" "$i"
 		done
@@ -212,7 +278,7 @@ done
 
 if wants scale; then
 	bench_say "scale: $FLOWS UDP flows, udp timeout ${UDP_TMO}s"
-	for r in h k; do
+	for r in "${ROUTERS[@]}"; do
 		if [ -n "$ran_other" ]; then
 			# A fresh router: the slots the earlier tests' entries
 			# left (connrate makes ~100k a run) would hide the
@@ -221,27 +287,30 @@ if wants scale; then
 			bench_up "$r" "$UDP_TMO" ||
 			    bench_die "$(bench_router_name "$r") lab failed"
 		fi
-		bench_scale "$r" "$FLOWS" "$UDP_TMO" "$SECS" |
-		    record scale "$r" 1
+		one scale "$r" | record scale "$r" 1
 	done
 fi
 
 if wants scale_one; then
 	bench_say "scale_one: $FLOWS UDP flows from one internal endpoint"
-	for r in h k; do
+	for r in "${ROUTERS[@]}"; do
 		# a fresh router: an empty table and no mappings
 		bench_down "$r"
 		bench_up "$r" "$UDP_TMO" ||
 		    bench_die "$(bench_router_name "$r") lab failed"
-		bench_scale_one "$r" "$FLOWS" | record scale_one "$r" 1
+		one scale_one "$r" | record scale_one "$r" 1
 	done
 fi
 
 bench_say "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+NOTE_ARGS=()
+for n in "${NOTES[@]}"; do
+	NOTE_ARGS+=(--note "$n")
+done
 echo
-"$BENCH_PY" "$BENCH_DIR/report.py" table "$RESULTS"
+"$BENCH_PY" "$BENCH_DIR/report.py" table "$RESULTS" "${NOTE_ARGS[@]}"
 "$BENCH_PY" "$BENCH_DIR/report.py" table "$RESULTS" --markdown \
-    >"$OUT/results.md"
+    "${NOTE_ARGS[@]}" >"$OUT/results.md"
 
 if wants ct_scale; then
 	echo
