@@ -34,6 +34,7 @@
 #include "sandbox.h"
 #include "tap.h"
 #include "tapring.h"
+#include "poller.h"
 #include "xmalloc.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/hairpind/hairpind.yaml"
@@ -97,56 +98,26 @@ ring_cb(evutil_socket_t fd, short what, void *arg)
 	rx_frames += tapring_run(arg);
 }
 
-/*
- * Polling. On a VM whose vCPU halted, waking the daemon costs tens of
- * microseconds; a frame that arrives while the loop polls costs none.
- *
- * busy-poll: auto (the default) polls only while frames keep coming
- * closer together than a wake-up costs: it keeps the mean gap between
- * turns that moved frames (an EWMA, each gap counted up to POLL_GAP_CAP),
- * and while that mean is under POLL_GAP_US it polls for up to twice the
- * mean, never more than POLL_WINDOW_US, after the last frame. One longer
- * gap and it sleeps at once. So it polls through a TCP stream or a
- * packet flood, never between pings, and costs nothing idle. A fixed
- * busy-poll TIME polls that long after every frame; 0 never polls.
- */
-#define POLL_GAP_US	50
-#define POLL_WINDOW_US	100
-#define POLL_GAP_CAP	1000
-
-static uint32_t
-poll_window(const struct conf_dataplane *dp, uint64_t gap_ewma)
-{
-	if (!dp->busy_poll_auto)
-		return dp->busy_poll_us;
-	if (gap_ewma > POLL_GAP_US)
-		return 0;
-	return gap_ewma * 2 < POLL_WINDOW_US ? (uint32_t)gap_ewma * 2 :
-	    POLL_WINDOW_US;
-}
-
+/* The loop: poll or sleep as the poller says (poller.h). */
 static void
 main_loop(struct router *r)
 {
-	uint64_t seen = rx_frames, last_rx = 0, now, gap, ewma = POLL_GAP_CAP;
+	struct poller pl;
+	uint64_t seen = rx_frames;
 
+	poller_init(&pl, r->conf->dp.busy_poll_auto, r->conf->dp.busy_poll_us);
 	for (;;) {
-		uint32_t win = poll_window(&r->conf->dp, ewma);
-
-		if (win != 0 && router_now_us() - last_rx <= win)
-			event_base_loop(r->base, EVLOOP_NONBLOCK);
-		else
-			event_base_loop(r->base, EVLOOP_ONCE);
+		/* a reload may have changed the setting */
+		poller_set(&pl, r->conf->dp.busy_poll_auto,
+		    r->conf->dp.busy_poll_us);
+		event_base_loop(r->base, poller_poll(&pl, router_now_us()) ?
+		    EVLOOP_NONBLOCK : EVLOOP_ONCE);
 		if (event_base_got_exit(r->base) ||
 		    event_base_got_break(r->base))
 			return;
 		if (rx_frames != seen) {
 			seen = rx_frames;
-			now = router_now_us();
-			gap = now - last_rx;
-			ewma = (7 * ewma + (gap < POLL_GAP_CAP ? gap :
-			    POLL_GAP_CAP)) / 8;
-			last_rx = now;
+			poller_rx(&pl, router_now_us());
 		}
 	}
 }

@@ -390,11 +390,33 @@ START_TEST(test_dataplane)
 	/* unset: the priority is left as the daemon was started */
 	ck_assert(!c->dp.nice_set);
 	ck_assert_uint_eq(c->dp.busy_poll_us, 0);
+	/* polling adapts, and the TAPs go through io_uring where it can */
+	ck_assert(c->dp.busy_poll_auto);
+	ck_assert_int_eq(c->dp.io, DP_IO_AUTO);
 	conf_free(c);
+	c = load_ok(IFACES "dataplane: {busy-poll: auto, io: io_uring}\n");
+	ck_assert(c->dp.busy_poll_auto);
+	ck_assert_int_eq(c->dp.io, DP_IO_URING);
+	conf_free(c);
+	c = load_ok(IFACES "dataplane: {busy-poll: 0, io: read-write}\n");
+	ck_assert(!c->dp.busy_poll_auto);
+	ck_assert_uint_eq(c->dp.busy_poll_us, 0);
+	ck_assert_int_eq(c->dp.io, DP_IO_READWRITE);
+	conf_free(c);
+	expect(IFACES "dataplane: {io: epoll, busy-poll: soon}\n",
+	    "t.yaml:8:17: invalid io \"epoll\" in dataplane (expected auto, "
+	    "io_uring or read-write)\n"
+	    "    dataplane: {io: epoll, busy-poll: soon}\n"
+	    "                    ^\n"
+	    "t.yaml:8:35: invalid busy-poll \"soon\" in dataplane (expected "
+	    "auto, 0 or a time like 500us or 3ms)\n"
+	    "    dataplane: {io: epoll, busy-poll: soon}\n"
+	    "                                      ^");
 	c = load_ok(IFACES "dataplane: {nice: -20, busy-poll: 100ms}\n");
 	ck_assert(c->dp.nice_set);
 	ck_assert_int_eq(c->dp.nice, -20);
 	ck_assert_uint_eq(c->dp.busy_poll_us, 100000);
+	ck_assert(!c->dp.busy_poll_auto);
 	conf_free(c);
 	c = load_ok(IFACES "dataplane: {nice: 19, busy-poll: 0}\n");
 	ck_assert_int_eq(c->dp.nice, 19);
