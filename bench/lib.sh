@@ -62,11 +62,11 @@ bench_die() {
 bench_tools() {
 	local t
 	mkdir -p "$BENCH_BIN" || return 1
-	for t in udpgen udpsink connrate; do
+	for t in udpgen udpsink connrate wakeup; do
 		if [ ! -x "$BENCH_BIN/$t" ] ||
 		    [ "$BENCH_DIR/$t.c" -nt "$BENCH_BIN/$t" ]; then
 			# shellcheck disable=SC2086 # flags are words
-			"$BENCH_CC" $BENCH_CFLAGS -o "$BENCH_BIN/$t" \
+			"$BENCH_CC" $BENCH_CFLAGS -pthread -o "$BENCH_BIN/$t" \
 			    "$BENCH_DIR/$t.c" || return 1
 		fi
 	done

@@ -227,6 +227,13 @@ bench_say "machine: $(uname -r), $(nproc) CPUs," \
     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_say "runs $RUNS, $SECS s per run; raw results in $RESULTS"
+if wants ping1 || wants ping5 || wants ping100 || wants connrate1; then
+	# What a wake-up of a sleeping task costs here: the floor under the
+	# latency a userspace router adds (bench/wakeup.c says why).
+	bench_say "one wake-up on this machine (bench/wakeup), us:"
+	timeout -k 2 120 "$BENCH_BIN/wakeup" -n 100 | tee "$OUT/wakeup.txt" |
+	    sed 's/^/  /' >&2
+fi
 if wants scale || wants scale_one; then
 	# The kernel's table limit is the host's (a namespace may only lower
 	# it); raised for the run, put back by cleanup.

@@ -305,20 +305,20 @@ main(int argc, char *argv[])
 	router_init(r, conf);
 
 	/* before the drop and the filter, which io_uring_setup() is not in */
-	if (conf->dp.io != DP_IO_READWRITE) {
-		ring = tapring_open(r, &cause);
-		if (ring != NULL)
-			log_info("dataplane: TAP I/O through io_uring, %d "
-			    "buffers", TAPRING_BUFS);
-		else if (conf->dp.io == DP_IO_URING) {
-			log_warnx("dataplane.io io_uring: %s", cause);
-			exit(3);
-		} else {
-			log_info("dataplane: TAP I/O with read() and write(): "
-			    "%s", cause);
-			free(cause);
-			cause = NULL;
-		}
+	if (conf->dp.io == DP_IO_READWRITE)
+		xasprintf(&cause, "dataplane.io is read-write");
+	else if ((ring = tapring_open(r, &cause)) != NULL)
+		log_info("dataplane: TAP I/O through io_uring, %d buffers",
+		    TAPRING_BUFS);
+	else if (conf->dp.io == DP_IO_URING) {
+		log_warnx("dataplane.io io_uring: %s", cause);
+		exit(3);
+	}
+	if (ring == NULL) {
+		log_info("dataplane: TAP I/O with read() and write(): %s",
+		    cause);
+		free(cause);
+		cause = NULL;
 	}
 	/* before the privilege drop: a nice below 0 needs CAP_SYS_NICE */
 	if (conf->dp.nice_set)

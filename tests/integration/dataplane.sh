@@ -52,7 +52,38 @@ ping_loss() {
 	sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T_TMP/ping.out"
 }
 
+# The shipped defaults: TAP I/O through io_uring (Linux 6.7 and later;
+# before, read() and write() with the reason in the log), busy-poll auto.
 conf=$(t_config dataplane)
+router_start "$conf" || t_done
+log=$(cat "$LAB_STATE/hairpind.log")
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
+then
+	assert_match "defaults: TAP I/O through io_uring" \
+	    'TAP I/O through io_uring' "$log"
+else
+	assert_match "defaults: read() and write(), and why" \
+	    'TAP I/O with read\(\) and write\(\): .+' "$log"
+fi
+still_forwards "defaults"
+share=$(cpu_share pinger 2)
+assert_eq "defaults: no ping lost" 0 "$(ping_loss)"
+assert_le "busy-poll auto: pings 2 ms apart do not make it poll (% CPU)" \
+    30 "$share"
+sleep 0.3
+share=$(cpu_share sleep 2)
+assert_le "busy-poll auto: idle, it sleeps (% CPU)" 5 "$share"
+router_stop
+
+conf_set "$conf" dataplane '{io: read-write, busy-poll: 0}'
+router_start "$conf" || t_done
+assert_match "io: read-write: the log says so" \
+    'TAP I/O with read\(\) and write\(\): dataplane.io is read-write' \
+    "$(cat "$LAB_STATE/hairpind.log")"
+still_forwards "io: read-write"
+router_stop
+
 conf_set "$conf" dataplane '{nice: -5, busy-poll: 5ms}'
 router_start "$conf" || t_done
 assert_eq "nice -5: the daemon runs at nice -5" -5 "$(stat_field 19)"
