@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,20 +105,29 @@ main_loop(struct router *r)
 {
 	struct poller pl;
 	uint64_t seen = rx_frames;
+	bool polling;
 
 	poller_init(&pl, r->conf->dp.busy_poll_auto, r->conf->dp.busy_poll_us);
 	for (;;) {
 		/* a reload may have changed the setting */
 		poller_set(&pl, r->conf->dp.busy_poll_auto,
 		    r->conf->dp.busy_poll_us);
-		event_base_loop(r->base, poller_poll(&pl, router_now_us()) ?
-		    EVLOOP_NONBLOCK : EVLOOP_ONCE);
+		polling = poller_poll(&pl, router_now_us());
+		event_base_loop(r->base, polling ? EVLOOP_NONBLOCK :
+		    EVLOOP_ONCE);
 		if (event_base_got_exit(r->base) ||
 		    event_base_got_break(r->base))
 			return;
 		if (rx_frames != seen) {
 			seen = rx_frames;
 			poller_rx(&pl, router_now_us());
+		} else if (polling) {
+			/*
+			 * Nothing yet: any other task that wants this CPU
+			 * (often an endpoint of the very traffic) runs first;
+			 * the loop spins only on a CPU nobody else needs.
+			 */
+			sched_yield();
 		}
 	}
 }
