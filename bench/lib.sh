@@ -169,19 +169,35 @@ bench_load1() {
 	cut -d' ' -f1 /proc/loadavg
 }
 
+# bench_sys_ticks: busy clock ticks of all CPUs so far (user, nice,
+# system, irq, softirq; not idle, iowait or steal).
+bench_sys_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
+}
+
 # bench_measure R TEST CMD...: run CMD (a measurement printing "METRIC
 # VALUE" lines) and pass its lines on; then "cpu_TEST PERCENT", the share
 # of one CPU router R's daemon used meanwhile (hairpind routers only; over
-# the whole command, its setup included), and "load_TEST L", the host's
+# the whole command, its setup included), "sys_TEST PERCENT", the busy
+# time of all CPUs together (percent of one CPU: 200 is two CPUs busy),
+# and "load_TEST L", the host's
 # 1-minute load average when it ended.
 bench_measure() {
-	local r=$1 t=$2 c0 t0 c1 t1
+	local r=$1 t=$2 c0 t0 c1 t1 s0 s1 w0 w1
 	shift 2
 	if bench_is_hairpind "$r"; then
 		c0=$(bench_hairpind_ticks "$r")
 		t0=$(bench_now)
 	fi
+	s0=$(bench_sys_ticks)
+	w0=$(bench_now)
 	"$@"
+	s1=$(bench_sys_ticks)
+	w1=$(bench_now)
+	# every CPU's busy time: the router's and the endpoints' work together
+	awk -v t="$t" -v s0="$s0" -v s1="$s1" -v d0="$w0" -v d1="$w1" \
+	    -v hz="$(getconf CLK_TCK)" 'BEGIN {
+	    printf "sys_%s %.0f\n", t, 100 * (s1 - s0) / hz / (d1 - d0) }'
 	if bench_is_hairpind "$r"; then
 		c1=$(bench_hairpind_ticks "$r")
 		t1=$(bench_now)

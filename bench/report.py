@@ -74,6 +74,18 @@ METRICS += [
      "(info)", None, "connrate"),
     ("percpu_connrate1", "connrate1 per hairpind CPU-second", "conn/s",
      "(info)", None, "connrate1"),
+    ("persys_tcp_dnat", "tcp_dnat per machine CPU-second", "Gbit/s",
+     "(info)", None, "tcp_dnat"),
+    ("persys_tcp_dnat_rev", "tcp_dnat_rev per machine CPU-second",
+     "Gbit/s", "(info)", None, "tcp_dnat_rev"),
+    ("persys_tcp_hairpin", "tcp_hairpin per machine CPU-second", "Gbit/s",
+     "(info)", None, "tcp_hairpin"),
+    ("persys_udp_pps", "udp_pps per machine CPU-second", "Mpps",
+     "(info)", None, "udp_pps"),
+    ("persys_connrate", "connrate per machine CPU-second", "conn/s",
+     "(info)", None, "connrate"),
+    ("persys_connrate1", "connrate1 per machine CPU-second", "conn/s",
+     "(info)", None, "connrate1"),
     ("ct_entries", "conntrack entries after the fill", "entries",
      "(info)", None, "scale"),
     ("ct_fill_secs", "time to create them", "s", "(info)", None, "scale"),
@@ -257,6 +269,23 @@ def per_cpu(data):
     return out
 
 
+def per_sys(data):
+    """Each router's rate per CPU-second of the whole machine (all CPUs'
+    busy time: the router's work and the endpoints' together), run by run:
+    how much each router gets out of the same CPUs. When both keep the
+    machine busy, the throughput ratio cannot exceed this ratio."""
+    out = {}
+    for metric in PER_CPU:
+        for router in HAIRPINDS + (KERNEL,):
+            vals = data.get(metric, {}).get(router, {})
+            sys_ = data.get("sys_" + metric, {}).get(router, {})
+            pc = {run: v / (sys_[run] / 100.0) for run, v in vals.items()
+                  if v is not None and sys_.get(run)}
+            if pc:
+                out.setdefault("persys_" + metric, {})[router] = pc
+    return out
+
+
 def median(data, metric, router):
     vals = values(data, metric, router)
     return statistics.median(vals) if vals else None
@@ -290,6 +319,7 @@ def fmt_load(v):
 def cmd_table(a):
     data = load(a.results)
     data.update(per_cpu(data))
+    data.update(per_sys(data))
     tuned = any(TUNED in routers for routers in data.values())
     rows = []
     for metric, title, unit, target, check, test in METRICS:
@@ -349,7 +379,10 @@ def cmd_table(a):
                      "no verdict." if tuned else ""),
         "Medians over the runs. CPU: the hairpind daemon's share of one "
         "CPU during the test (setup included). load: the host's 1-minute "
-        "load average at the end of the measurement." + (
+        "load average at the end of the measurement. Per machine "
+        "CPU-second: the figure over the busy time of all CPUs together "
+        "(the router's work and the endpoints'), what each router gets "
+        "out of the same CPUs." + (
             " For the scale and scale_one rows both cover the whole test, "
             "except udp_pps_full and connrate_full." if any(
                 r[0].startswith(("ct_", "expiry_")) for r in rows) else ""),
