@@ -59,6 +59,7 @@
 #include "route.h"
 #include "routeros.h"
 #include "router.h"
+#include "tapring.h"
 #include "rule.h"
 #include "trace.h"
 #include "xmalloc.h"
@@ -392,6 +393,28 @@ ctl_filter_packet(const struct ctl_filter *f, const struct ct_tuple *t)
 
 /* --- commands ------------------------------------------------------------ */
 
+/*
+ * How the TAPs are read and written; with io_uring, how many system
+ * calls moved how many frames (their ratio is the batching).
+ */
+static void
+ctl_status_dataplane(const struct router *r, json_t *o)
+{
+	struct tapring_stats st;
+
+	if (r->nifaces == 0 || r->ifaces[0].tr == NULL) {
+		json_object_set_new(o, "dataplane-io",
+		    json_string("read-write"));
+		return;
+	}
+	tapring_stats(r->ifaces[0].tr, &st);
+	json_object_set_new(o, "dataplane-io", json_string("io_uring"));
+	json_object_set_new(o, "io-uring-enters", ctl_uint(st.enters));
+	json_object_set_new(o, "io-uring-rx-frames", ctl_uint(st.rx_frames));
+	json_object_set_new(o, "io-uring-tx-queued", ctl_uint(st.tx_queued));
+	json_object_set_new(o, "io-uring-no-buffers", ctl_uint(st.nobufs));
+}
+
 static void
 ctl_cmd_status(struct ctl_client *c, int argc, char **argv)
 {
@@ -440,6 +463,7 @@ ctl_cmd_status(struct ctl_client *c, int argc, char **argv)
 	json_object_set_new(o, "reload-failures",
 	    ctl_uint(r->reload_failures));
 	json_object_set_new(o, "control-clients", json_integer(ctl.nclients));
+	ctl_status_dataplane(r, o);
 	ctl_reply(c, o);
 }
 

@@ -67,6 +67,14 @@ else
 	    'TAP I/O with read\(\) and write\(\): .+' "$log"
 fi
 still_forwards "defaults"
+st=$("$HAIRPINCTL" -s "$T_SOCK" -j status)
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
+then
+	assert_match "status: dataplane-io io_uring" '"dataplane-io": *"io_uring"' \
+	    "$st"
+	rx=$(printf '%s' "$st" | sed -n 's/.*"io-uring-rx-frames": *\([0-9]*\).*/\1/p')
+	assert_ge "status: frames came through the ring" 10 "${rx:-0}"
+fi
 share=$(cpu_share pinger 2)
 assert_eq "defaults: no ping lost" 0 "$(ping_loss)"
 assert_le "busy-poll auto: pings 2 ms apart do not make it poll (% CPU)" \
@@ -82,6 +90,8 @@ assert_match "io: read-write: the log says so" \
     'TAP I/O with read\(\) and write\(\): dataplane.io is read-write' \
     "$(cat "$LAB_STATE/hairpind.log")"
 still_forwards "io: read-write"
+assert_match "status: dataplane-io read-write" \
+    '"dataplane-io": *"read-write"' "$("$HAIRPINCTL" -s "$T_SOCK" -j status)"
 router_stop
 
 conf_set "$conf" dataplane '{nice: -5, busy-poll: 5ms}'
