@@ -65,23 +65,6 @@ peer_send(int ifi, const uint8_t *f, size_t len)
 	ck_assert_int_eq(send(peer[ifi], f, len, 0), (ssize_t)len);
 }
 
-static size_t
-arp_request(uint8_t *f, int ifi, const char *ip, const uint8_t *mac)
-{
-	uint32_t spa = A(ip), tpa = R.conf->ifaces[ifi].addrs[0].addr;
-	uint16_t v = htons(ETHERTYPE_ARP);
-
-	memset(f, 0, 10 + 42);
-	memset(f + 10, 0xff, 6);
-	memcpy(f + 16, mac, 6);
-	memcpy(f + 22, &v, 2);
-	f[25] = 1; f[26] = 8; f[28] = 6; f[29] = 4; f[31] = 1;
-	memcpy(f + 32, mac, 6);
-	memcpy(f + 38, &spa, 4);
-	memcpy(f + 48, &tpa, 4);
-	return 10 + 42;
-}
-
 /* Both neighbours of the masquerade path, learnt through the ring. */
 static void
 ring_learn(void)

@@ -132,25 +132,29 @@ send_in(int ifi, size_t len)
 	router_input(&R, ifi, in, len);
 }
 
-/* A neighbour introduces itself: it asks the router for its address. */
-static inline void
-learn(int ifi, const char *ip, const uint8_t *mac)
+/* A neighbour's ARP request for the router's address on link @ifi, at @f. */
+static inline size_t
+arp_request(uint8_t *f, int ifi, const char *ip, const uint8_t *mac)
 {
-	uint8_t *f = in;
 	uint32_t spa = A(ip), tpa = R.conf->ifaces[ifi].addrs[0].addr;
-	uint16_t v;
+	uint16_t v = htons(ETHERTYPE_ARP);
 
 	memset(f, 0, 10 + 42);
 	memset(f + 10, 0xff, 6);
 	memcpy(f + 16, mac, 6);
-	v = htons(ETHERTYPE_ARP);
 	memcpy(f + 22, &v, 2);
-	f[24] = 0; f[25] = 1; f[26] = 8; f[27] = 0; f[28] = 6; f[29] = 4;
-	f[30] = 0; f[31] = 1;
+	f[25] = 1; f[26] = 8; f[28] = 6; f[29] = 4; f[31] = 1;
 	memcpy(f + 32, mac, 6);
 	memcpy(f + 38, &spa, 4);
 	memcpy(f + 48, &tpa, 4);
-	send_in(ifi, 10 + 42);
+	return 10 + 42;
+}
+
+/* A neighbour introduces itself: it asks the router for its address. */
+static inline void
+learn(int ifi, const char *ip, const uint8_t *mac)
+{
+	send_in(ifi, arp_request(in, ifi, ip, mac));
 	ck_assert_uint_eq(rd(ifi), 10 + 42);	/* the ARP reply */
 	ck_assert_uint_eq(out[10 + 21], 2);
 	ck_assert_mem_eq(out + 10, mac, 6);
