@@ -39,6 +39,8 @@ def ping_check(h, k):
 # check(h, k) -> bool, or None when the row has no pass/fail. test: the
 # measurement whose cpu_TEST and load_TEST go beside the figure.
 METRICS = [
+    ("cpu_idle", "hairpind daemon's CPU with no traffic", "%",
+     "0%", lambda h, k: h < 1, "idle"),
     ("tcp_dnat", "TCP 2.2.2.2 -> 1.1.1.1:5201 (dst-nat)", "Gbit/s",
      ">= 0.9x", ratio_check(0.9), "tcp_dnat"),
     ("tcp_dnat_rev", "TCP same, -R (server sends)", "Gbit/s",
@@ -340,7 +342,8 @@ def cmd_table(a):
         # From the defaults column only. No figure from hairpind, or a
         # run of it that gave none, is a miss, not a blank.
         verdict = ""
-        own = metric == "ct_bytes_per_entry"   # no kernel figure needed
+        # no kernel figure needed
+        own = metric in ("ct_bytes_per_entry", "cpu_idle")
         if check is None:
             pass
         elif mh is None:

@@ -16,8 +16,9 @@
 # first. The verdicts are always those of the defaults ("hairpind") column;
 # the tuned one is shown beside it.
 #
-# TESTs: tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5 ping100
-# connrate connrate1 scale scale_one ct_scale (default: all); "ping" is
+# TESTs: idle tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5 ping100
+# connrate connrate1 scale scale_one ct_scale (default: all); idle is the
+# daemon's CPU share for SECS with no traffic (target 0%); "ping" is
 # ping1 ping5 ping100 (1, 5 and 100 ms between pings, about SECS each, at
 # least 20 and at most 500 pings). connrate keeps 256 connects in flight,
 # connrate1 one at a time. scale_one fills the table from one internal
@@ -40,8 +41,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-ALL_TESTS=(tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5 ping100
-    connrate connrate1 scale scale_one ct_scale)
+ALL_TESTS=(idle tcp_dnat tcp_dnat_rev tcp_hairpin udp_pps ping1 ping5
+    ping100 connrate connrate1 scale scale_one ct_scale)
 RUNS=5
 SECS=5
 FLOWS=1000000
@@ -194,6 +195,7 @@ one() {
 one_test() {
 	local v ms
 	case $1 in
+	idle) sleep "$SECS" ;;	# only the CPU shares bench_measure adds
 	tcp_dnat) echo "tcp_dnat $(bench_iperf "$2" dnat "$SECS")" ;;
 	tcp_dnat_rev) echo "tcp_dnat_rev $(bench_iperf "$2" dnat "$SECS" -R)" ;;
 	tcp_hairpin) echo "tcp_hairpin $(bench_iperf "$2" hairpin "$SECS")" ;;

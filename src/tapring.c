@@ -202,8 +202,13 @@ tapring_open(struct router *r, char **cause)
 	tr->r = r;
 	tr->cur = -1;
 	memset(&p, 0, sizeof(p));
+	/*
+	 * COOP_TASKRUN: a frame that arrives while the loop runs does not
+	 * interrupt it (an IPI, a hypercall on a VM); its read completes at
+	 * the loop's next system call. A sleeping loop is still woken.
+	 */
 	p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_R_DISABLED |
-	    IORING_SETUP_SINGLE_ISSUER;
+	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
 	p.cq_entries = TR_CQ;
 	rc = io_uring_queue_init_params(TR_SQ, &tr->ring, &p);
 	if (rc < 0) {

@@ -346,6 +346,22 @@ fi
 if grep -q 'running:' <<<"$J"; then
 	fail "info messages show under -p warning"
 fi
+# The unit's system call filter lets the TAPs' io_uring through (the
+# container's kernel is the host's).
+J=$(in_ct journalctl -q --no-pager -u hairpind-lab.service -o cat)
+if grep -q 'TAP I/O through io_uring' <<<"$J"; then
+	ok "under the unit's filter, the TAPs go through io_uring"
+elif grep -q 'TAP I/O with read() and write(): .' <<<"$J"; then
+	IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+	if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
+	then
+		fail "io_uring refused under the unit: $(grep 'TAP I/O' <<<"$J")"
+	else
+		ok "read() and write() on Linux $(uname -r), and why"
+	fi
+else
+	fail "the log does not say how the TAPs are read"
+fi
 # The error, its source line and the caret: one entry.
 if in_ct journalctl -q --no-pager -u hairpind-lab.service -p warning \
     -o json --output-fields=MESSAGE,PRIORITY |
