@@ -255,36 +255,22 @@ PER_CPU = ("udp_pps", "tcp_dnat", "tcp_dnat_rev", "tcp_hairpin", "connrate",
            "connrate1", "udp_pps_full", "connrate_full")
 
 
-def per_cpu(data):
-    """Each hairpind router's rate per CPU-second of its daemon, run by
-    run: what it would forward with a core of its own, if it scaled
-    linearly."""
+def per_share(data, share, routers, prefix):
+    """Each figure over the CPU share that went with it, run by run:
+    "cpu" (the hairpind daemon's share: what one loop would forward with a
+    core of its own, if it scaled linearly) or "sys" (all CPUs' busy time,
+    the router's work and the endpoints' together: how much each router
+    gets out of the same CPUs; when both keep the machine busy, the
+    throughput ratio cannot exceed this ratio)."""
     out = {}
     for metric in PER_CPU:
-        for router in HAIRPINDS:
+        for router in routers:
             vals = data.get(metric, {}).get(router, {})
-            cpus = data.get("cpu_" + metric, {}).get(router, {})
+            cpus = data.get(share + "_" + metric, {}).get(router, {})
             pc = {run: v / (cpus[run] / 100.0) for run, v in vals.items()
                   if v is not None and cpus.get(run)}
             if pc:
-                out.setdefault("percpu_" + metric, {})[router] = pc
-    return out
-
-
-def per_sys(data):
-    """Each router's rate per CPU-second of the whole machine (all CPUs'
-    busy time: the router's work and the endpoints' together), run by run:
-    how much each router gets out of the same CPUs. When both keep the
-    machine busy, the throughput ratio cannot exceed this ratio."""
-    out = {}
-    for metric in PER_CPU:
-        for router in HAIRPINDS + (KERNEL,):
-            vals = data.get(metric, {}).get(router, {})
-            sys_ = data.get("sys_" + metric, {}).get(router, {})
-            pc = {run: v / (sys_[run] / 100.0) for run, v in vals.items()
-                  if v is not None and sys_.get(run)}
-            if pc:
-                out.setdefault("persys_" + metric, {})[router] = pc
+                out.setdefault(prefix + metric, {})[router] = pc
     return out
 
 
@@ -320,8 +306,8 @@ def fmt_load(v):
 
 def cmd_table(a):
     data = load(a.results)
-    data.update(per_cpu(data))
-    data.update(per_sys(data))
+    data.update(per_share(data, "cpu", HAIRPINDS, "percpu_"))
+    data.update(per_share(data, "sys", HAIRPINDS + (KERNEL,), "persys_"))
     tuned = any(TUNED in routers for routers in data.values())
     rows = []
     for metric, title, unit, target, check, test in METRICS:

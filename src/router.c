@@ -1966,6 +1966,9 @@ router_reload_conf(struct router *r, struct config *new, const char *path,
 	if (new->dp.nice_set && (!old->dp.nice_set ||
 	    new->dp.nice != old->dp.nice))
 		router_set_nice(new->dp.nice);
+	if (new->dp.io != old->dp.io)
+		log_warnx("dataplane.io: the TAPs keep the I/O they were "
+		    "started with until hairpind restarts");
 	router_conf_derive(r);
 	dns_reconfigure(r);
 	conf_free(old);

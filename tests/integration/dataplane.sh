@@ -57,9 +57,13 @@ ping_loss() {
 conf=$(t_config dataplane)
 router_start "$conf" || t_done
 log=$(cat "$LAB_STATE/hairpind.log")
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
-then
+# multishot_read: the kernel has io_uring's multishot read (Linux 6.7).
+multishot_read() {
+	local kmaj kmin
+	IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+	[ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
+}
+if multishot_read; then
 	assert_match "defaults: TAP I/O through io_uring" \
 	    'TAP I/O through io_uring' "$log"
 else
@@ -68,8 +72,7 @@ else
 fi
 still_forwards "defaults"
 st=$("$HAIRPINCTL" -s "$T_SOCK" -j status)
-if [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 7 ]; }
-then
+if multishot_read; then
 	assert_match "status: dataplane-io io_uring" '"dataplane-io": *"io_uring"' \
 	    "$st"
 	rx=$(printf '%s' "$st" | sed -n 's/.*"io-uring-rx-frames": *\([0-9]*\).*/\1/p')
@@ -109,11 +112,15 @@ sleep 0.3
 share=$(cpu_share sleep 2)
 assert_le "busy-poll 5ms: idle, it sleeps (% CPU)" 10 "$share"
 
-# Reload: busy-poll off, and a higher nice (which needs no privilege).
-conf_set "$conf" dataplane '{nice: 5, busy-poll: 0}'
+# Reload: busy-poll off, and a higher nice (which needs no privilege);
+# the I/O stays what the TAPs were started with, and the log says so.
+conf_set "$conf" dataplane '{nice: 5, busy-poll: 0, io: read-write}'
 t_run timeout -k 1 10 "$HAIRPINCTL" -s "$T_SOCK" reload
 assert_eq "reload to nice 5, busy-poll 0: exit 0" 0 "$T_RC"
 assert_eq "reload: the daemon runs at nice 5" 5 "$(stat_field 19)"
+assert_match "reload: dataplane.io waits for a restart, and the log says so" \
+    'dataplane.io: the TAPs keep the I/O they were started with' \
+    "$(cat "$LAB_STATE/hairpind.log")"
 share=$(cpu_share pinger 2)
 assert_eq "busy-poll 0: no ping lost" 0 "$(ping_loss)"
 assert_le "busy-poll 0: the same pings wake it, it does not poll (% CPU)" \
