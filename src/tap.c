@@ -227,11 +227,17 @@ tap_write(struct iface *ifp, const uint8_t *buf, size_t len)
 		tapring_flush(ifp->tr);	/* what was queued goes first */
 	}
 	n = write(ifp->fd, buf, len);
+	return tap_tx_count(ifp, len, n) ? n : -1;
+}
+
+bool
+tap_tx_count(struct iface *ifp, size_t len, ssize_t n)
+{
 	if (n < 0 || (size_t)n != len) {
 		ifp->st.drops[DROP_TX_ERROR]++;
-		return -1;
+		return false;
 	}
 	ifp->st.tx_packets++;
 	ifp->st.tx_bytes += len - (ifp->vnet ? sizeof(struct virtio_net_hdr) : 0);
-	return n;
+	return true;
 }

@@ -8,6 +8,7 @@
 #ifndef HAIRPIND_TAP_H
 #define HAIRPIND_TAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,6 +29,13 @@ void tap_close(struct iface *ifp);
 
 /* tap_write() - one frame (vnet header first when the link has one). */
 ssize_t tap_write(struct iface *ifp, const uint8_t *buf, size_t len);
+
+/*
+ * tap_tx_count() - count a write of a @len-byte frame to @ifp that wrote
+ * @n bytes (or failed, n < 0): a packet sent, or a tx-error drop.
+ * Return: whether all of it went.
+ */
+bool tap_tx_count(struct iface *ifp, size_t len, ssize_t n);
 
 /* tap_offload_names() - "csum,tso4,..." for logs. */
 const char *tap_offload_names(unsigned int offloads);

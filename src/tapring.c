@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <linux/virtio_net.h>
 
 #include <liburing.h>
 
@@ -315,16 +314,8 @@ tapring_flush(struct tapring *tr)
 static void
 tr_write_done(struct tapring *tr, uint64_t ud, int res)
 {
-	struct iface *o = &tr->r->ifaces[UD_IF(ud)];
-	uint32_t len = UD_LEN(ud);
-
 	tr_return(tr, UD_BID(ud));
-	if (res < 0 || (uint32_t)res != len) {
-		o->st.drops[DROP_TX_ERROR]++;
-		return;
-	}
-	o->st.tx_packets++;
-	o->st.tx_bytes += len - (o->vnet ? sizeof(struct virtio_net_hdr) : 0);
+	tap_tx_count(&tr->r->ifaces[UD_IF(ud)], UD_LEN(ud), res);
 }
 
 /* A frame (or the end of a multishot read) on link @i. */
